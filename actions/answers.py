@@ -1,0 +1,110 @@
+"""The shared answer path. Every health answer goes through KnowledgeAction.run, which ends it with
+the disclaimer (its text lives only in the domain, response `utter_disclaimer`) and gives urgent
+advice first whenever the user's message names a red flag."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import settings
+from actions.repository import AnswerNotFound, KnowledgeAnswer, KnowledgeRepository, SubjectRef
+from actions.triage import find_terms, most_urgent_first
+
+logger = logging.getLogger(__name__)
+
+DISCLAIMER_RESPONSE = "utter_disclaimer"
+RED_FLAGS_TOPIC = "red_flags"
+KNOWLEDGE_ERRORS = (SQLAlchemyError, AnswerNotFound)
+
+
+class Answers:
+    """Knowledge-base answers sent to a dispatcher; the repository is created on first use."""
+
+    def __init__(self, repository: Optional[KnowledgeRepository] = None) -> None:
+        self._repository = repository
+
+    @property
+    def repository(self) -> KnowledgeRepository:
+        if self._repository is None:  # no database work at import
+            self._repository = KnowledgeRepository()
+        return self._repository
+
+    def say(self, dispatcher: CollectingDispatcher, topic: str, subjects: Iterable[SubjectRef] = ()) -> KnowledgeAnswer:
+        """Send the answer on `topic` about the first subject it covers (else its general answer) with its source."""
+        found = self.repository.answer(topic, subjects)
+        values: Dict[str, Any] = {
+            "answer": found.text.replace("{emergency_number}", settings.EMERGENCY_NUMBER),
+            "source": found.source,
+        }
+        if found.evidence:
+            dispatcher.utter_message(response="utter_knowledge_answer_with_evidence", evidence=found.evidence, **values)
+        else:
+            dispatcher.utter_message(response="utter_knowledge_answer", **values)
+        return found
+
+    def mentioned(self, tracker: Tracker, kinds: Sequence[str]) -> List[SubjectRef]:
+        """Subjects named in the latest message, as knowledge-base keys, in the order of `kinds`."""
+        entities = tracker.latest_message.get("entities") or []
+        found: List[SubjectRef] = []
+        for kind in kinds:
+            values = [str(e.get("value", "")).lower() for e in entities if e.get("entity") == kind]
+            if not values:
+                continue
+            names = self.repository.terms(kind)
+            for key in (names.get(v) for v in values):
+                if key and (kind, key) not in found:
+                    found.append((kind, key))
+        return found
+
+    def warn_of_red_flags(self, dispatcher: CollectingDispatcher, text: str) -> List[str]:
+        """Urgent advice for every warning sign named (not negated) in `text`, most urgent first."""
+        flags = most_urgent_first(find_terms(text, self.repository.terms("red_flag")))
+        for flag in flags:
+            self.say(dispatcher, RED_FLAGS_TOPIC, [("red_flag", flag)])
+        return flags
+
+
+def disclaim(dispatcher: CollectingDispatcher) -> None:
+    dispatcher.utter_message(response=DISCLAIMER_RESPONSE)
+
+
+def apologise(dispatcher: CollectingDispatcher, where: str) -> None:
+    """The safe answer when the knowledge base cannot be read."""
+    logger.exception("knowledge base unavailable in %s", where)
+    dispatcher.utter_message(response="utter_knowledge_unavailable", emergency_number=settings.EMERGENCY_NUMBER)
+
+
+class KnowledgeAction(Action, ABC):
+    """Base of every action that gives health information; never registered itself."""
+
+    handles_red_flags = False
+    """True for the action that answers red flags itself; every other answer checks for them first."""
+
+    def __init__(self, repository: Optional[KnowledgeRepository] = None) -> None:
+        self.kb = Answers(repository)
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """Send the answer's messages and return the events to apply."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            if not self.handles_red_flags:
+                self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or "")
+            events = await self.answer(dispatcher, tracker, domain)
+        except KNOWLEDGE_ERRORS:
+            apologise(dispatcher, self.name())
+            events = []
+        disclaim(dispatcher)
+        return events

@@ -1,0 +1,71 @@
+"""SQLAlchemy tables of the knowledge base and the session factory (2.0 style)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Optional
+
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base, relationship, sessionmaker
+
+from actions import settings
+
+Base = declarative_base()
+
+
+class Subject(Base):
+    """A thing an answer can be about: a body part, condition, trigger, medication, red flag or referral level."""
+
+    __tablename__ = "subjects"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(32), nullable=False)
+    key = Column(String(64), nullable=False)
+    label = Column(String(128), nullable=False)
+    terms = relationship("Term", back_populates="subject", cascade="all, delete-orphan")
+
+
+class Term(Base):
+    """A lower-case word or phrase people use for a subject."""
+
+    __tablename__ = "terms"
+
+    id = Column(Integer, primary_key=True)
+    subject_id = Column(Integer, ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False)
+    text = Column(String(128), nullable=False, unique=True)
+    subject = relationship("Subject", back_populates="terms")
+
+
+class Answer(Base):
+    """One answer of a topic, general (no subject) or about one subject."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("topic", "subject_kind", "subject_key"),)
+
+    id = Column(Integer, primary_key=True)
+    topic = Column(String(64), nullable=False, index=True)
+    subject_kind = Column(String(32), nullable=True)
+    subject_key = Column(String(64), nullable=True)
+    text = Column(Text, nullable=False)
+    source = Column(String(512), nullable=False)
+    evidence = Column(Text, nullable=True)
+    reviewed = Column(Date, nullable=False, default=dt.date.today)
+
+
+@cache
+def engine_for(url: str) -> Engine:
+    """One engine per URL and process; a SQLite file's folder is created on first use."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def session_factory(url: Optional[str] = None) -> sessionmaker:
+    """Sessions bound to the knowledge-base database; use one per call (`with factory() as s:`)."""
+    engine = engine_for(url or settings.KB_DATABASE_URL)
+    Base.metadata.create_all(engine)
+    return sessionmaker(engine, future=True, expire_on_commit=False)

@@ -1,0 +1,38 @@
+"""Red flags: urgent advice first, at any point of the conversation, also in the middle of the form."""
+
+from __future__ import annotations
+
+from typing import List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import RED_FLAGS_TOPIC, KnowledgeAction
+from actions.referral import FORM_NAME, clear_form_slots
+from actions.triage import RED_FLAG_LEVELS, find_terms, most_urgent_first
+
+GENERAL_RED_FLAG_LEVEL = "urgent"
+
+
+class ActionRedFlag(KnowledgeAction):
+    handles_red_flags = True
+
+    def name(self) -> str:
+        return "action_red_flag"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        named = [key for _, key in self.kb.mentioned(tracker, ["red_flag"])]
+        found = find_terms(tracker.latest_message.get("text") or "", self.kb.repository.terms("red_flag"))
+        flags = most_urgent_first(named + found)
+        for flag in flags:
+            self.kb.say(dispatcher, RED_FLAGS_TOPIC, [("red_flag", flag)])
+        if not flags:
+            self.kb.say(dispatcher, RED_FLAGS_TOPIC)
+        level = RED_FLAG_LEVELS[flags[0]] if flags else GENERAL_RED_FLAG_LEVEL
+        events: List[EventType] = [SlotSet("referral_level", level)]
+        if tracker.active_loop_name == FORM_NAME:
+            # A warning sign decides the referral: the rest of the questions would only delay it.
+            events += [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form_slots()]
+        return events

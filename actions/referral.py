@@ -1,0 +1,113 @@
+"""The referral (triage) form: validation of each answer and the referral at its end."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import KNOWLEDGE_ERRORS, Answers, KnowledgeAction, apologise, disclaim
+from actions.repository import KnowledgeRepository
+from actions.triage import (
+    NO_RED_FLAGS,
+    decide,
+    find_terms,
+    parse_duration,
+    parse_frequency,
+    parse_no_red_flags,
+    parse_severity,
+    parse_treatment_helped,
+)
+
+FORM_NAME = "referral_form"
+FORM_SLOTS = ["red_flags", "severity", "frequency", "duration", "treatment_helped"]
+REFERRAL_TOPIC = "when_to_see_doctor"
+
+
+def clear_form_slots() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+def _validated(
+    slot: str, parse: Callable[[str], Optional[str]], value: Any, dispatcher: CollectingDispatcher
+) -> Dict[str, Any]:
+    parsed = parse(str(value)) if value is not None else None
+    if parsed is None:
+        dispatcher.utter_message(response=f"utter_wrong_{slot}")
+    return {slot: parsed}
+
+
+class ValidateReferralForm(FormValidationAction):
+    def __init__(self, repository: Optional[KnowledgeRepository] = None) -> None:
+        self.kb = Answers(repository)
+
+    def name(self) -> str:
+        return "validate_referral_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """Validate the answer, but first give urgent advice if it names a red flag the NLU did not catch."""
+        try:
+            if (tracker.latest_message.get("intent") or {}).get("name") != "report_red_flag":
+                flags = self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or "")
+                if flags:
+                    disclaim(dispatcher)
+            return await super().run(dispatcher, tracker, domain)
+        except KNOWLEDGE_ERRORS:
+            apologise(dispatcher, self.name())
+            disclaim(dispatcher)
+            return []
+
+    def validate_red_flags(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = str(value or "")
+        flags = find_terms(text, self.kb.repository.terms("red_flag"))
+        if flags:
+            return {"red_flags": ",".join(flags)}
+        if parse_no_red_flags(text):
+            return {"red_flags": NO_RED_FLAGS}
+        dispatcher.utter_message(response="utter_wrong_red_flags")
+        return {"red_flags": None}
+
+    def validate_severity(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return _validated("severity", parse_severity, value, dispatcher)
+
+    def validate_frequency(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return _validated("frequency", parse_frequency, value, dispatcher)
+
+    def validate_duration(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return _validated("duration", parse_duration, value, dispatcher)
+
+    def validate_treatment_helped(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return _validated("treatment_helped", parse_treatment_helped, value, dispatcher)
+
+
+class ActionAnswerReferral(KnowledgeAction):
+    """After the form: the referral level and why. Asked directly: the general 'when to see a doctor'."""
+
+    def name(self) -> str:
+        return "action_answer_referral"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        answers = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
+        if any(value is None for value in answers.values()):
+            self.kb.say(dispatcher, REFERRAL_TOPIC)
+            return []
+        flags = [] if answers["red_flags"] == NO_RED_FLAGS else answers["red_flags"].split(",")
+        referral = decide(
+            flags, answers["severity"], answers["frequency"], answers["duration"], answers["treatment_helped"]
+        )
+        self.kb.say(dispatcher, REFERRAL_TOPIC, [("level", referral.level)])
+        dispatcher.utter_message(response="utter_referral_reasons", reasons="; ".join(referral.reasons))
+        return [SlotSet("referral_level", referral.level), *clear_form_slots()]

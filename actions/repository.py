@@ -1,0 +1,71 @@
+"""Read access to the knowledge base. Actions use only this class, never the tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from actions.db import Answer, Subject, Term, session_factory
+
+SubjectRef = Tuple[str, str]
+"""(kind, key), for example ("condition", "pregnancy")."""
+
+
+@dataclass(frozen=True)
+class KnowledgeAnswer:
+    topic: str
+    subject: Optional[SubjectRef]
+    text: str
+    source: str
+    evidence: Optional[str]
+    reviewed: dt.date
+
+
+class AnswerNotFound(LookupError):
+    """The knowledge base has no general answer for a topic: it was not seeded."""
+
+
+class KnowledgeRepository:
+    def __init__(self, sessions: Optional[sessionmaker] = None) -> None:
+        self._sessions = sessions or session_factory()
+
+    def answer(self, topic: str, subjects: Iterable[SubjectRef] = ()) -> KnowledgeAnswer:
+        """The answer about the first of `subjects` the topic covers, else the topic's general answer."""
+        wanted = list(subjects)
+        with self._sessions() as session:
+            rows = session.execute(select(Answer).where(Answer.topic == topic)).scalars().all()
+        by_subject = {(r.subject_kind, r.subject_key): r for r in rows}
+        for ref in [*wanted, (None, None)]:
+            row = by_subject.get(ref)
+            if row is not None:
+                return _to_answer(row)
+        raise AnswerNotFound(f"no answer for topic {topic!r}; is the knowledge base seeded?")
+
+    def terms(self, kind: str) -> Dict[str, str]:
+        """Every term (and key) of the subjects of one kind, mapped to the subject's key."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Subject.key, Term.text).outerjoin(Subject.terms).where(Subject.kind == kind)
+            ).all()
+        names = {key: key for key, _ in rows}
+        names.update((text, key) for key, text in rows if text is not None)
+        return names
+
+    def labels(self, kind: str) -> Dict[str, str]:
+        """Human labels of the subjects of one kind, by key."""
+        with self._sessions() as session:
+            rows = session.execute(select(Subject.key, Subject.label).where(Subject.kind == kind)).all()
+        return dict(rows)
+
+    def topics(self) -> List[str]:
+        with self._sessions() as session:
+            return sorted(session.execute(select(Answer.topic).distinct()).scalars().all())
+
+
+def _to_answer(row: Answer) -> KnowledgeAnswer:
+    subject = (row.subject_kind, row.subject_key) if row.subject_kind else None
+    return KnowledgeAnswer(row.topic, subject, row.text, row.source, row.evidence, row.reviewed)

@@ -1,0 +1,27 @@
+"""The one place that reads environment variables and holds defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+KNOWLEDGE_DIR = Path(os.environ.get("KB_SOURCE_DIR", PROJECT_ROOT / "data" / "knowledge"))
+"""YAML source of the knowledge base (seeded into the database)."""
+
+VAR_DIR = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var"))
+"""Run-time files that are never committed (SQLite databases)."""
+
+KB_DATABASE_URL = os.environ.get("KB_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'knowledge.db'}"
+"""SQLAlchemy URL of the knowledge base; a SQLite file under the project by default."""
+
+EMERGENCY_NUMBER = os.environ.get(
+    "EMERGENCY_NUMBER", "your local emergency number (911 in the US, 112 in the EU, 999 in the UK)"
+)
+"""How answers name the emergency number; set it to the deployment's country."""
+
+ACTION_SERVER_PORT = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
+
+SPACY_MODEL_DIR = PROJECT_ROOT / "models" / "spacy_en_legcramps"
+"""Where the train step writes the spaCy pipeline; config.yml loads it by this path."""

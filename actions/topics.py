@@ -1,0 +1,62 @@
+"""Knowledge-base answers to the information topics: causes, triggers and the rest."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import KnowledgeAction
+
+SUBJECT_KINDS = ["condition", "trigger", "medication", "body_part"]
+
+TOPIC_BY_INTENT: Dict[str, str] = {
+    "ask_overview": "overview",
+    "ask_risk_groups": "risk_groups",
+    "ask_diagnosis": "diagnosis",
+    "ask_treatment": "treatment",
+    "ask_self_care": "self_care",
+    "ask_prevention": "prevention",
+    "prepare_doctor_visit": "doctor_visit",
+}
+DEFAULT_TOPIC = "overview"
+
+
+class ActionAnswerCauses(KnowledgeAction):
+    """Causes, about the condition, medicine or body part the user named, else in general."""
+
+    def name(self) -> str:
+        return "action_answer_causes"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        self.kb.say(
+            dispatcher, "causes", self.kb.mentioned(tracker, ["condition", "medication", "body_part", "trigger"])
+        )
+        return []
+
+
+class ActionAnswerTriggers(KnowledgeAction):
+    """Triggers, about the trigger the user named, else in general."""
+
+    def name(self) -> str:
+        return "action_answer_triggers"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        self.kb.say(dispatcher, "triggers", self.kb.mentioned(tracker, ["trigger", "condition", "body_part"]))
+        return []
+
+
+class ActionAnswerTopic(KnowledgeAction):
+    """The other information topics, chosen by the latest intent."""
+
+    def name(self) -> str:
+        return "action_answer_topic"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        topic = TOPIC_BY_INTENT.get(intent, DEFAULT_TOPIC)
+        self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, SUBJECT_KINDS))
+        return []
