@@ -15,6 +15,7 @@ TRAINING_DATA := config.yml domain.yml $(SYNONYMS) $(shell find data/nlu data/st
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install nlp train seed run shell validate lint test lock clean
 

@@ -1,11 +1,14 @@
-"""forget_me: reset the conversation so nothing the user said is used again."""
+"""forget_me: clear what the user told the assistant (every slot) and leave any assessment under way.
+
+The conversation log in the tracker store is not deleted here (Rasa's tracker store has no delete
+API for actions); the answer tells the user so."""
 
 from __future__ import annotations
 
 from typing import List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, EventType, Restarted
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -16,4 +19,4 @@ class ActionForgetMe(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_forget_me_done")
-        return [AllSlotsReset(), Restarted()]
+        return [ActiveLoop(None), AllSlotsReset()]

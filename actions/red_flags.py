@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import List
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import RED_FLAGS_TOPIC, KnowledgeAction
-from actions.referral import FORM_NAME, clear_form_slots
+from actions.referral import end_assessment
 from actions.triage import RED_FLAG_LEVELS, find_terms, most_urgent_first
 
 GENERAL_RED_FLAG_LEVEL = "urgent"
@@ -31,8 +31,5 @@ class ActionRedFlag(KnowledgeAction):
         if not flags:
             self.kb.say(dispatcher, RED_FLAGS_TOPIC)
         level = RED_FLAG_LEVELS[flags[0]] if flags else GENERAL_RED_FLAG_LEVEL
-        events: List[EventType] = [SlotSet("referral_level", level)]
-        if tracker.active_loop_name == FORM_NAME:
-            # A warning sign decides the referral: the rest of the questions would only delay it.
-            events += [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form_slots()]
-        return events
+        # A warning sign decides the referral: an assessment under way ends here, the rest would only delay help.
+        return [SlotSet("referral_level", level), *end_assessment()]

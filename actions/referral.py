@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -29,6 +29,11 @@ REFERRAL_TOPIC = "when_to_see_doctor"
 
 def clear_form_slots() -> List[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+def end_assessment() -> List[EventType]:
+    """Leave the form and forget its answers, so a new assessment starts from the first question."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form_slots()]
 
 
 def _validated(
@@ -111,3 +116,14 @@ class ActionAnswerReferral(KnowledgeAction):
         self.kb.say(dispatcher, REFERRAL_TOPIC, [("level", referral.level)])
         dispatcher.utter_message(response="utter_referral_reasons", reasons="; ".join(referral.reasons))
         return [SlotSet("referral_level", referral.level), *clear_form_slots()]
+
+
+class ActionStopAssessment(Action):
+    """The user said stop (or goodbye) in the middle of the assessment."""
+
+    def name(self) -> str:
+        return "action_stop_assessment"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_assessment_stopped")
+        return end_assessment()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, Restarted, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
 from rasa_sdk.executor import ActionExecutor
 
 import actions.medication
@@ -18,7 +18,7 @@ from actions.db import session_factory
 from actions.medication import ActionAnswerMedication
 from actions.privacy import ActionForgetMe
 from actions.red_flags import ActionRedFlag
-from actions.referral import FORM_SLOTS, ActionAnswerReferral, ValidateReferralForm
+from actions.referral import FORM_SLOTS, ActionAnswerReferral, ActionStopAssessment, ValidateReferralForm
 from actions.repository import KnowledgeRepository
 from actions.topics import TOPIC_BY_INTENT, ActionAnswerCauses, ActionAnswerTopic, ActionAnswerTriggers
 from tests.conftest import entity, make_tracker, responses
@@ -113,7 +113,7 @@ async def test_red_flag_outside_the_form(repository, dispatcher, domain):
     tracker = make_tracker("my calf is swollen and red", "report_red_flag", [entity("red_flag", "dvt_signs")])
     events = await ActionRedFlag(repository).run(dispatcher, tracker, domain)
     assert answers_of(dispatcher)[0][0] == kb_text(repository, "red_flags", [("red_flag", "dvt_signs")])
-    assert events == [SlotSet("referral_level", "urgent")]
+    assert events[0] == SlotSet("referral_level", "urgent")
 
 
 async def test_chest_pain_comes_first_and_names_the_emergency_number(repository, dispatcher, domain):
@@ -265,7 +265,7 @@ async def test_referral_asked_directly_gives_the_general_answer(repository, disp
 
 async def test_forget_me_resets_the_conversation(dispatcher, domain):
     events = await ActionForgetMe().run(dispatcher, make_tracker("delete my data", "forget_me"), domain)
-    assert events == [AllSlotsReset(), Restarted()]
+    assert events == [ActiveLoop(None), AllSlotsReset()]
     assert responses(dispatcher) == ["utter_forget_me_done"]
 
 
@@ -280,3 +280,17 @@ def test_every_response_an_action_uses_is_in_the_domain(domain):
     }
     used |= {f"utter_wrong_{slot}" for slot in FORM_SLOTS} | {f"utter_ask_{slot}" for slot in FORM_SLOTS}
     assert used <= set(domain["responses"])
+
+
+async def test_stop_leaves_the_form_and_forgets_its_answers(dispatcher, domain):
+    tracker = make_tracker(
+        "stop",
+        "stop",
+        slots={"red_flags": "none", "severity": "mild"},
+        active_loop="referral_form",
+        requested_slot="frequency",
+    )
+    events = await ActionStopAssessment().run(dispatcher, tracker, domain)
+    assert events[:2] == [ActiveLoop(None), SlotSet("requested_slot", None)]
+    assert all(SlotSet(slot, None) in events for slot in FORM_SLOTS)
+    assert responses(dispatcher) == ["utter_assessment_stopped"]

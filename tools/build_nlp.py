@@ -36,8 +36,8 @@ def build_spacy(source: KnowledgeSource, target: Path) -> int:
         for term in subject.terms:
             tokens = [{"LOWER": t.lower_} for t in nlp.make_doc(term)]
             patterns.append({"label": subject.kind, "pattern": tokens, "id": subject.key})
+    nlp.initialize()  # loads the lemma lookup tables from spacy-lookups-data (and empties the ruler)
     ruler.add_patterns(patterns)
-    nlp.initialize()  # loads the lemma lookup tables from spacy-lookups-data into the pipeline
     target.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(target)
     return len(patterns)

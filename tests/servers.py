@@ -1,0 +1,93 @@
+"""Start the real action server and Rasa server as subprocesses on free loopback ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = Path(sys.executable).with_name("rasa")
+MODEL = ROOT / "models" / "current.tar.gz"
+START_TIMEOUT = 240
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}; see {log}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} not up after {START_TIMEOUT}s; see {log}")
+
+
+@contextmanager
+def running_assistant(workdir: Path) -> Iterator[Dict[str, str]]:
+    """Both servers on their own ports, databases under `workdir`; yields their base URLs."""
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "conversations.db"}"\n'
+    )
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "ACTION_SERVER_PORT": str(action_port),
+        "KB_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
+    }
+    logs = {name: workdir / f"{name}.log" for name in ("actions", "rasa")}
+    commands = {
+        "actions": [sys.executable, "-m", "actions.server"],
+        "rasa": [
+            str(RASA),
+            "run",
+            "--enable-api",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--port",
+            str(rasa_port),
+            "-i",
+            "127.0.0.1",
+        ],
+    }
+    processes = {}
+    try:
+        for name, command in commands.items():
+            with logs[name].open("w") as out:
+                processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        wait_until_up(f"http://127.0.0.1:{action_port}/health", processes["actions"], logs["actions"])
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes["rasa"], logs["rasa"])
+        yield {
+            "rasa": f"http://127.0.0.1:{rasa_port}",
+            "actions": f"http://127.0.0.1:{action_port}",
+            "workdir": str(workdir),
+        }
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

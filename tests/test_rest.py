@@ -1,0 +1,163 @@
+"""End to end over HTTP: the real Rasa server (REST channel) and the real action server, SQLite stores."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import requests
+
+from tests.servers import running_assistant
+
+DISCLAIMER = "not a substitute for professional medical advice"
+TIMEOUT = 30
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    with running_assistant(tmp_path_factory.mktemp("rest")) as urls:
+        yield urls
+
+
+def say(assistant, sender, message):
+    response = requests.post(
+        f"{assistant['rasa']}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=TIMEOUT
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def texts(replies):
+    return [r.get("text", "") for r in replies]
+
+
+def new_user():
+    return f"user-{uuid.uuid4().hex[:8]}"
+
+
+def test_a_causes_question_gets_a_sourced_answer_and_the_disclaimer(assistant):
+    replies = texts(say(assistant, new_user(), "what causes leg cramps?"))
+    assert any("Source:" in t for t in replies), replies
+    assert DISCLAIMER in replies[-1]
+
+
+def test_a_named_condition_gets_the_specific_answer(assistant):
+    general = texts(say(assistant, new_user(), "what causes leg cramps?"))[0]
+    specific = texts(say(assistant, new_user(), "can diabetes cause leg cramps?"))[0]
+    assert specific != general and "diabet" in specific.lower()
+
+
+def test_greeting_offers_buttons(assistant):
+    (reply,) = say(assistant, new_user(), "hello")
+    assert {b["payload"] for b in reply["buttons"]} >= {"/ask_causes", "/report_symptoms"}
+
+
+def test_the_assessment_over_rest_ends_with_a_referral(assistant):
+    user = new_user()
+    first = say(assistant, user, "I keep getting cramps in my calves, can you check my symptoms?")
+    (question,) = [r for r in first if r.get("buttons")]
+    assert "warning signs" in question["text"], "the first question screens for red flags, with its text"
+    say(assistant, user, "none of these")
+    say(assistant, user, "severe")
+    say(assistant, user, "every night")
+    say(assistant, user, "a few seconds")
+    final = texts(say(assistant, user, "nothing helped"))
+    assert any("Why I suggest this" in t and "severe" in t for t in final), final
+    assert DISCLAIMER in final[-1]
+    tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()
+    assert tracker["slots"]["referral_level"] == "see_doctor"
+    assert tracker["active_loop"] == {} or tracker["active_loop"].get("name") is None
+
+
+def test_a_red_flag_in_the_middle_of_the_form_gets_urgent_advice_first(assistant):
+    user = new_user()
+    say(assistant, user, "can you assess my leg cramps")
+    say(assistant, user, "none of these")
+    replies = texts(say(assistant, user, "wait, my calf has gone red and swollen"))
+    assert re.search(r"blood clot|deep vein|DVT", replies[0], re.I), replies
+    assert DISCLAIMER in replies[-1]
+    tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()
+    assert tracker["slots"]["referral_level"] == "urgent"
+    follow_up = texts(say(assistant, user, "what causes cramps?"))
+    assert any("Source:" in t for t in follow_up)
+
+
+def test_a_red_flag_button_in_the_form_gets_urgent_advice(assistant):
+    user = new_user()
+    first = say(assistant, user, "please check my symptoms, my calves cramp a lot")
+    (question,) = [r for r in first if r.get("buttons")]
+    chest = next(b["payload"] for b in question["buttons"] if "Chest" in b["title"])
+    replies = texts(say(assistant, user, chest))
+    assert "911" in replies[0], replies
+    assert DISCLAIMER in " ".join(replies)
+
+
+def test_stop_leaves_the_assessment_and_a_new_one_starts_afresh(assistant):
+    user = new_user()
+    say(assistant, user, "can you assess my cramps")
+    say(assistant, user, "none of these")
+    say(assistant, user, "mild")
+    assert "stopped the assessment" in " ".join(texts(say(assistant, user, "stop")))
+    assert any("Source:" in t for t in texts(say(assistant, user, "what causes cramps?")))
+    again = texts(say(assistant, user, "actually, please check my symptoms"))
+    assert any("warning signs" in t for t in again), "a new assessment starts from the first question"
+
+
+def test_forget_me_clears_the_answers(assistant):
+    user = new_user()
+    say(assistant, user, "can you check my leg cramps")
+    say(assistant, user, "none of these")
+    replies = texts(say(assistant, user, "please forget everything I told you and delete my data"))
+    assert "cleared" in " ".join(replies)
+    slots = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()["slots"]
+    assert slots["red_flags"] is None and slots["requested_slot"] is None
+
+
+def test_chest_pain_names_the_emergency_number(assistant):
+    replies = texts(say(assistant, new_user(), "I have a cramp and now chest pain and I can't breathe"))
+    assert "911" in replies[0] and "999" in replies[0]
+
+
+def test_a_dose_question_gets_no_dose(assistant):
+    replies = texts(say(assistant, new_user(), "how many mg of lorazepam should I take for my leg cramps?"))
+    joined = " ".join(replies)
+    assert not re.search(r"\d+\s*(mg|milligram|tablet)", joined, re.I)
+    assert re.search(r"pharmacist|doctor", joined, re.I) and DISCLAIMER in replies[-1]
+
+
+def test_quinine_gets_the_fda_warning(assistant):
+    replies = texts(say(assistant, new_user(), "is quinine good for night cramps?"))
+    assert "FDA" in " ".join(replies)
+
+
+def test_out_of_scope_says_what_it_covers_and_offers_topics(assistant):
+    replies = say(assistant, new_user(), "what's the best pizza in town?")
+    assert "leg cramps" in replies[0]["text"] and len(replies[0]["buttons"]) >= 3
+
+
+@pytest.mark.parametrize("body", [b"not json", b"{}", b'{"sender": "x"}', b'{"message": 42}'])
+def test_malformed_requests_are_refused_and_the_server_keeps_serving(assistant, body):
+    response = requests.post(
+        f"{assistant['rasa']}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code < 500 or response.status_code == 500 and response.text
+    assert texts(say(assistant, new_user(), "hi"))
+
+
+@pytest.mark.parametrize("message", ["", "   ", "🦵💥", "<script>alert(1)</script>", "cramp " * 2000])
+def test_odd_messages_get_a_safe_answer(assistant, message):
+    replies = say(assistant, new_user(), message)
+    assert isinstance(replies, list)
+    assert texts(say(assistant, new_user(), "what causes cramps"))
+
+
+def test_conversations_are_stored_in_the_tracker_store(assistant):
+    user = new_user()
+    say(assistant, user, "what triggers cramps at night?")
+    events = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()["events"]
+    assert any(e["event"] == "user" and "night" in e["text"] for e in events)
+    assert any(e["event"] == "action" and e["name"] == "action_answer_triggers" for e in events)
