@@ -145,6 +145,8 @@ def _count(text: str) -> Optional[int]:
 
 def parse_frequency(text: str) -> Optional[str]:
     t = _words(text)
+    if _has(t, "not often", "not very often", "not that often", "not too often", "not so often"):
+        return "occasional"
     if _has(
         t,
         "every night",

@@ -53,21 +53,33 @@ def test_greeting_offers_buttons(assistant):
     assert {b["payload"] for b in reply["buttons"]} >= {"/ask_causes", "/report_symptoms"}
 
 
-def test_the_assessment_over_rest_ends_with_a_referral(assistant):
+def test_the_assessment_by_buttons_ends_with_a_referral(assistant):
+    """Answer every question by pressing a button, as a widget user would."""
     user = new_user()
-    first = say(assistant, user, "I keep getting cramps in my calves, can you check my symptoms?")
-    (question,) = [r for r in first if r.get("buttons")]
+    replies = say(assistant, user, "I keep getting cramps in my calves, can you check my symptoms?")
+    (question,) = [r for r in replies if r.get("buttons")]
     assert "warning signs" in question["text"], "the first question screens for red flags, with its text"
-    say(assistant, user, "none of these")
-    say(assistant, user, "severe")
-    say(assistant, user, "every night")
-    say(assistant, user, "a few seconds")
-    final = texts(say(assistant, user, "nothing helped"))
+    for title in ("None of these", "Severe", "Several times a week or more", "A few seconds", "No, nothing helped"):
+        (question,) = [r for r in replies if r.get("buttons")]
+        payload = next(b["payload"] for b in question["buttons"] if b["title"] == title)
+        replies = say(assistant, user, payload)
+    final = texts(replies)
     assert any("Why I suggest this" in t and "severe" in t for t in final), final
     assert DISCLAIMER in final[-1]
     tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()
     assert tracker["slots"]["referral_level"] == "see_doctor"
-    assert tracker["active_loop"] == {} or tracker["active_loop"].get("name") is None
+    assert not tracker["active_loop"].get("name")
+
+
+def test_the_assessment_by_free_text(assistant):
+    user = new_user()
+    for message in ("can you assess my leg cramps?", "no, nothing like that", "about 3 out of 10",
+                    "not very often", "a couple of minutes"):
+        say(assistant, user, message)
+    final = texts(say(assistant, user, "I haven't tried anything yet"))
+    assert any("Why I suggest this" in t for t in final), final
+    tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()
+    assert tracker["slots"]["referral_level"] == "self_care"
 
 
 def test_a_red_flag_in_the_middle_of_the_form_gets_urgent_advice_first(assistant):

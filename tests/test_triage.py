@@ -46,6 +46,7 @@ def test_severity(text, expected):
         ("weekly", "weekly"),
         ("now and then", "occasional"),
         ("once a month", "occasional"),
+        ("not very often", "occasional"),
         ("purple", None),
     ],
 )
