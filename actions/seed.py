@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from actions import settings
 from actions.db import Answer, Subject, Term, session_factory
-from actions.repository import SubjectRef
+from actions.repository import KnowledgeAnswer, SubjectRef
 
 logger = logging.getLogger(__name__)
 
@@ -38,19 +38,9 @@ class SubjectSource:
 
 
 @dataclass(frozen=True)
-class AnswerSource:
-    topic: str
-    subject: Optional[SubjectRef]
-    text: str
-    source: str
-    evidence: Optional[str]
-    reviewed: dt.date
-
-
-@dataclass(frozen=True)
 class KnowledgeSource:
     subjects: Tuple[SubjectSource, ...]
-    answers: Tuple[AnswerSource, ...]
+    answers: Tuple[KnowledgeAnswer, ...]
 
 
 def load_source(directory: Path = settings.KNOWLEDGE_DIR) -> KnowledgeSource:
@@ -60,7 +50,7 @@ def load_source(directory: Path = settings.KNOWLEDGE_DIR) -> KnowledgeSource:
         SubjectSource(s["kind"], s["key"], s["label"], tuple(t.strip().lower() for t in s.get("terms") or ()))
         for s in raw_subjects
     )
-    answers: List[AnswerSource] = []
+    answers: List[KnowledgeAnswer] = []
     for path in sorted(directory.glob("*.yml")):
         if path.name == SUBJECTS_FILE:
             continue
@@ -71,7 +61,7 @@ def load_source(directory: Path = settings.KNOWLEDGE_DIR) -> KnowledgeSource:
                 raise SourceError(f"{path.name}: a record lacks {sorted(missing)}")
             subject = record["subject"]
             answers.append(
-                AnswerSource(
+                KnowledgeAnswer(
                     topic=content["topic"],
                     subject=(subject["kind"], subject["key"]) if subject else None,
                     text=" ".join(str(record["text"]).split()),

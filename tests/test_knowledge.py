@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from actions.db import Answer, Subject, Term, session_factory
 from actions.repository import AnswerNotFound, KnowledgeRepository
 from actions.seed import SourceError, load_source, seed
-from actions.triage import RED_FLAG_LEVELS
+from actions.triage import RED_FLAG_LEVELS, find_terms
 
 SOURCE = load_source()
 TOPICS = {
@@ -186,3 +186,30 @@ def test_inconsistent_source_is_refused(tmp_path):
     )
     with pytest.raises(SourceError, match="unknown subject"):
         load_source(tmp_path)
+
+
+WARNINGS = {
+    "my calf is swollen and has gone red": "dvt_signs",
+    "the back of my leg feels warm to the touch": "dvt_signs",
+    "I'm short of breath since the cramp": "chest_symptoms",
+    "my foot went numb after the spasm": "neuro_symptoms",
+    "the cramp won't go away, it's been over 20 minutes": "persistent_cramp",
+    "I stepped on a rusty nail last week and now my legs spasm": "toxin_or_wound",
+}
+INNOCENT = [
+    "does red wine cause leg cramps?",
+    "what can lead to cramps at night?",
+    "should I use a warm bath or an ice pack",
+    "I have no swelling and no chest pain, just cramps",
+    "is a heating pad good for a charley horse",
+]
+
+
+@pytest.mark.parametrize("text, flag", sorted(WARNINGS.items()))
+def test_the_red_flag_net_catches_warning_signs(text, flag, repository):
+    assert flag in find_terms(text, repository.terms("red_flag"))
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_the_red_flag_net_ignores_ordinary_questions(text, repository):
+    assert find_terms(text, repository.terms("red_flag")) == []
