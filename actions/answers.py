@@ -72,6 +72,10 @@ class Answers:
         return flags
 
 
+def latest_intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
 def disclaim(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(response=DISCLAIMER_RESPONSE)
 

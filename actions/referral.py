@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import KNOWLEDGE_ERRORS, Answers, KnowledgeAction, apologise, disclaim
+from actions.answers import KNOWLEDGE_ERRORS, Answers, KnowledgeAction, apologise, disclaim, latest_intent
 from actions.repository import KnowledgeRepository
+from actions.topics import QUESTION_TOPICS, SUBJECT_KINDS
 from actions.triage import (
     NO_RED_FLAGS,
     decide,
@@ -36,15 +37,6 @@ def end_assessment() -> List[EventType]:
     return [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form_slots()]
 
 
-def _validated(
-    slot: str, parse: Callable[[str], Optional[str]], value: Any, dispatcher: CollectingDispatcher
-) -> Dict[str, Any]:
-    parsed = parse(str(value)) if value is not None else None
-    if parsed is None:
-        dispatcher.utter_message(response=f"utter_wrong_{slot}")
-    return {slot: parsed}
-
-
 class ValidateReferralForm(FormValidationAction):
     def __init__(self, repository: Optional[KnowledgeRepository] = None) -> None:
         self.kb = Answers(repository)
@@ -55,7 +47,7 @@ class ValidateReferralForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Validate the answer, but first give urgent advice if it names a red flag the NLU did not catch."""
         try:
-            if (tracker.latest_message.get("intent") or {}).get("name") != "report_red_flag":
+            if latest_intent(tracker) != "report_red_flag":
                 flags = self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or "")
                 if flags:
                     disclaim(dispatcher)
@@ -65,37 +57,49 @@ class ValidateReferralForm(FormValidationAction):
             disclaim(dispatcher)
             return []
 
+    def checked(
+        self, slot: str, value: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[str, Any]:
+        """Accept a parsed answer; otherwise answer the question the user asked instead, or say what is expected.
+
+        Either way the form then asks for the slot again."""
+        if value is None:
+            topic = QUESTION_TOPICS.get(latest_intent(tracker))
+            if topic:
+                self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, SUBJECT_KINDS))
+                disclaim(dispatcher)
+                dispatcher.utter_message(response="utter_back_to_assessment")
+            else:
+                dispatcher.utter_message(response=f"utter_wrong_{slot}")
+        return {slot: value}
+
     def validate_red_flags(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         text = str(value or "")
         flags = find_terms(text, self.kb.repository.terms("red_flag"))
-        if flags:
-            return {"red_flags": ",".join(flags)}
-        if parse_no_red_flags(text):
-            return {"red_flags": NO_RED_FLAGS}
-        dispatcher.utter_message(response="utter_wrong_red_flags")
-        return {"red_flags": None}
+        answer = ",".join(flags) if flags else NO_RED_FLAGS if parse_no_red_flags(text) else None
+        return self.checked("red_flags", answer, dispatcher, tracker)
 
     def validate_severity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        return _validated("severity", parse_severity, value, dispatcher)
+        return self.checked("severity", parse_severity(str(value or "")), dispatcher, tracker)
 
     def validate_frequency(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        return _validated("frequency", parse_frequency, value, dispatcher)
+        return self.checked("frequency", parse_frequency(str(value or "")), dispatcher, tracker)
 
     def validate_duration(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        return _validated("duration", parse_duration, value, dispatcher)
+        return self.checked("duration", parse_duration(str(value or "")), dispatcher, tracker)
 
     def validate_treatment_helped(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        return _validated("treatment_helped", parse_treatment_helped, value, dispatcher)
+        return self.checked("treatment_helped", parse_treatment_helped(str(value or "")), dispatcher, tracker)
 
 
 class ActionAnswerReferral(KnowledgeAction):

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import KnowledgeAction
+from actions.answers import KnowledgeAction, latest_intent
 
 SUBJECT_KINDS = ["condition", "trigger", "medication", "body_part"]
 
@@ -23,6 +23,15 @@ TOPIC_BY_INTENT: Dict[str, str] = {
     "prepare_doctor_visit": "doctor_visit",
 }
 DEFAULT_TOPIC = "overview"
+
+QUESTION_TOPICS: Dict[str, str] = {
+    **TOPIC_BY_INTENT,
+    "ask_causes": "causes",
+    "ask_triggers": "triggers",
+    "ask_when_to_see_doctor": "when_to_see_doctor",
+    "ask_medication_safety": "medication",
+}
+"""Every question intent and the topic that answers it (used to answer questions asked mid-assessment)."""
 
 
 class ActionAnswerCauses(KnowledgeAction):
@@ -56,7 +65,6 @@ class ActionAnswerTopic(KnowledgeAction):
         return "action_answer_topic"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        topic = TOPIC_BY_INTENT.get(intent, DEFAULT_TOPIC)
+        topic = TOPIC_BY_INTENT.get(latest_intent(tracker), DEFAULT_TOPIC)
         self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, SUBJECT_KINDS))
         return []

@@ -294,3 +294,19 @@ async def test_stop_leaves_the_form_and_forgets_its_answers(dispatcher, domain):
     assert events[:2] == [ActiveLoop(None), SlotSet("requested_slot", None)]
     assert all(SlotSet(slot, None) in events for slot in FORM_SLOTS)
     assert responses(dispatcher) == ["utter_assessment_stopped"]
+
+
+async def test_a_question_in_the_middle_of_the_form_is_answered_then_the_form_goes_on(repository, dispatcher, domain):
+    text = "wait, what actually causes these cramps?"
+    tracker = make_tracker(
+        text,
+        "ask_causes",
+        slots={"red_flags": "none"},
+        active_loop="referral_form",
+        requested_slot="severity",
+        latest_slot_events={"severity": text},
+    )
+    events = await ValidateReferralForm(repository).run(dispatcher, tracker, domain)
+    assert SlotSet("severity", None) in events
+    assert answers_of(dispatcher)[0][0] == kb_text(repository, "causes")
+    assert responses(dispatcher)[1:] == [DISCLAIMER_RESPONSE, "utter_back_to_assessment"]

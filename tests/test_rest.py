@@ -73,8 +73,13 @@ def test_the_assessment_by_buttons_ends_with_a_referral(assistant):
 
 def test_the_assessment_by_free_text(assistant):
     user = new_user()
-    for message in ("can you assess my leg cramps?", "no, nothing like that", "about 3 out of 10",
-                    "not very often", "a couple of minutes"):
+    for message in (
+        "can you assess my leg cramps?",
+        "no, nothing like that",
+        "about 3 out of 10",
+        "not very often",
+        "a couple of minutes",
+    ):
         say(assistant, user, message)
     final = texts(say(assistant, user, "I haven't tried anything yet"))
     assert any("Why I suggest this" in t for t in final), final
@@ -114,6 +119,16 @@ def test_stop_leaves_the_assessment_and_a_new_one_starts_afresh(assistant):
     assert any("Source:" in t for t in texts(say(assistant, user, "what causes cramps?")))
     again = texts(say(assistant, user, "actually, please check my symptoms"))
     assert any("warning signs" in t for t in again), "a new assessment starts from the first question"
+
+
+def test_a_question_in_the_middle_of_the_form_is_answered_and_the_form_goes_on(assistant):
+    user = new_user()
+    say(assistant, user, "could you check my symptoms? my calves cramp")
+    say(assistant, user, "none of these")
+    replies = texts(say(assistant, user, "hmm, how do doctors diagnose cramps?"))
+    assert any("blood test" in t for t in replies), replies
+    assert DISCLAIMER in " ".join(replies) and "How bad are the cramps" in replies[-1]
+    assert "How often" in " ".join(texts(say(assistant, user, "moderate")))
 
 
 def test_forget_me_clears_the_answers(assistant):
