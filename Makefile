@@ -59,8 +59,9 @@ validate: $(SPACY) ## check the training data and domain (warnings fail)
 	$(PY) -m tools.build_nlp --check
 	$(RASA) data validate --fail-on-warning
 
-lint: $(INSTALLED) ## ruff on the Python code
+lint: $(INSTALLED) ## ruff and mypy on the Python code
 	$(PY) -m ruff check actions tools tests
+	$(PY) -m mypy actions tools
 
 test: $(MODEL) lint validate ## everything from a fresh clone, then the whole suite
 	$(PY) -m pytest

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import declarative_base, relationship, sessionmaker
+from sqlalchemy.orm import Mapped, declarative_base, relationship, sessionmaker
 
 from actions import settings
 
@@ -22,11 +22,11 @@ class Subject(Base):
     __tablename__ = "subjects"
     __table_args__ = (UniqueConstraint("kind", "key"),)
 
-    id = Column(Integer, primary_key=True)
-    kind = Column(String(32), nullable=False)
-    key = Column(String(64), nullable=False)
-    label = Column(String(128), nullable=False)
-    terms = relationship("Term", back_populates="subject", cascade="all, delete-orphan")
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    kind: Mapped[str] = Column(String(32), nullable=False)
+    key: Mapped[str] = Column(String(64), nullable=False)
+    label: Mapped[str] = Column(String(128), nullable=False)
+    terms: Mapped[List[Term]] = relationship("Term", back_populates="subject", cascade="all, delete-orphan")
 
 
 class Term(Base):
@@ -34,10 +34,10 @@ class Term(Base):
 
     __tablename__ = "terms"
 
-    id = Column(Integer, primary_key=True)
-    subject_id = Column(Integer, ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False)
-    text = Column(String(128), nullable=False, unique=True)
-    subject = relationship("Subject", back_populates="terms")
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    subject_id: Mapped[int] = Column(Integer, ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False)
+    text: Mapped[str] = Column(String(128), nullable=False, unique=True)
+    subject: Mapped[Subject] = relationship("Subject", back_populates="terms")
 
 
 class Answer(Base):
@@ -46,14 +46,14 @@ class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("topic", "subject_kind", "subject_key"),)
 
-    id = Column(Integer, primary_key=True)
-    topic = Column(String(64), nullable=False, index=True)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    topic: Mapped[str] = Column(String(64), nullable=False, index=True)
     subject_kind = Column(String(32), nullable=True)
     subject_key = Column(String(64), nullable=True)
-    text = Column(Text, nullable=False)
-    source = Column(String(512), nullable=False)
+    text: Mapped[str] = Column(Text, nullable=False)
+    source: Mapped[str] = Column(String(512), nullable=False)
     evidence = Column(Text, nullable=True)
-    reviewed = Column(Date, nullable=False, default=dt.date.today)
+    reviewed: Mapped[dt.date] = Column(Date, nullable=False, default=dt.date.today)
 
 
 @cache

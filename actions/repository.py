@@ -67,5 +67,5 @@ class KnowledgeRepository:
 
 
 def _to_answer(row: Answer) -> KnowledgeAnswer:
-    subject = (row.subject_kind, row.subject_key) if row.subject_kind else None
+    subject = (row.subject_kind, row.subject_key) if row.subject_kind and row.subject_key else None
     return KnowledgeAnswer(row.topic, subject, row.text, row.source, row.evidence, row.reviewed)
