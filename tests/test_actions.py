@@ -39,6 +39,13 @@ def kb_text(repository, topic, subjects=()):
     return repository.answer(topic, subjects).text.replace("{emergency_number}", settings.EMERGENCY_NUMBER)
 
 
+def form_answer(text, intent, slot, slots=None):
+    """A tracker where the user has just answered the form's question for `slot` with `text`."""
+    return make_tracker(
+        text, intent, slots=slots, active_loop="referral_form", requested_slot=slot, latest_slot_events={slot: text}
+    )
+
+
 def answers_of(dispatcher):
     """(answer text, source) of every knowledge-base answer sent."""
     return [(m["answer"], m["source"]) for m in dispatcher.messages if "answer" in m]
@@ -163,9 +170,7 @@ async def test_a_negated_red_flag_is_not_a_red_flag(repository, dispatcher, doma
     ],
 )
 async def test_form_validation_normalises_answers(slot, text, value, repository, dispatcher, domain):
-    tracker = make_tracker(
-        text, "inform", active_loop="referral_form", requested_slot=slot, latest_slot_events={slot: text}
-    )
+    tracker = form_answer(text, "inform", slot)
     events = await ValidateReferralForm(repository).run(dispatcher, tracker, domain)
     assert SlotSet(slot, value) in events
     assert dispatcher.messages == []
@@ -173,13 +178,7 @@ async def test_form_validation_normalises_answers(slot, text, value, repository,
 
 @pytest.mark.parametrize("slot", FORM_SLOTS)
 async def test_form_validation_reasks_on_nonsense(slot, repository, dispatcher, domain):
-    tracker = make_tracker(
-        "asdf qwerty",
-        "inform",
-        active_loop="referral_form",
-        requested_slot=slot,
-        latest_slot_events={slot: "asdf qwerty"},
-    )
+    tracker = form_answer("asdf qwerty", "inform", slot)
     events = await ValidateReferralForm(repository).run(dispatcher, tracker, domain)
     assert SlotSet(slot, None) in events
     assert responses(dispatcher) == [f"utter_wrong_{slot}"]
@@ -187,14 +186,7 @@ async def test_form_validation_reasks_on_nonsense(slot, repository, dispatcher, 
 
 async def test_form_validation_warns_of_a_red_flag_the_nlu_missed(repository, dispatcher, domain):
     text = "pretty bad, and the calf is swollen"
-    tracker = make_tracker(
-        text,
-        "inform",
-        slots={"red_flags": "none"},
-        active_loop="referral_form",
-        requested_slot="severity",
-        latest_slot_events={"severity": text},
-    )
+    tracker = form_answer(text, "inform", "severity", slots={"red_flags": "none"})
     events = await ValidateReferralForm(repository).run(dispatcher, tracker, domain)
     assert answers_of(dispatcher)[0][0] == kb_text(repository, "red_flags", [("red_flag", "dvt_signs")])
     assert responses(dispatcher)[1] == DISCLAIMER_RESPONSE
@@ -298,14 +290,7 @@ async def test_stop_leaves_the_form_and_forgets_its_answers(dispatcher, domain):
 
 async def test_a_question_in_the_middle_of_the_form_is_answered_then_the_form_goes_on(repository, dispatcher, domain):
     text = "wait, what actually causes these cramps?"
-    tracker = make_tracker(
-        text,
-        "ask_causes",
-        slots={"red_flags": "none"},
-        active_loop="referral_form",
-        requested_slot="severity",
-        latest_slot_events={"severity": text},
-    )
+    tracker = form_answer(text, "ask_causes", "severity", slots={"red_flags": "none"})
     events = await ValidateReferralForm(repository).run(dispatcher, tracker, domain)
     assert SlotSet("severity", None) in events
     assert answers_of(dispatcher)[0][0] == kb_text(repository, "causes")
