@@ -23,7 +23,6 @@ from actions.triage import (
     parse_treatment_helped,
 )
 
-FORM_NAME = "referral_form"
 FORM_SLOTS = ["red_flags", "severity", "frequency", "duration", "treatment_helped"]
 REFERRAL_TOPIC = "when_to_see_doctor"
 
