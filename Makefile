@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install nlp train seed run shell validate lint test lock clean
+.PHONY: help install system-deps nlp train seed run shell validate lint test lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -30,6 +30,12 @@ $(INSTALLED): requirements.lock
 	$(PY) -m pip install --disable-pip-version-check --progress-bar on "pip==24.0"
 	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.lock
 	@touch $@
+
+# Debian packages the tests drive: <command>=<package>
+SYSTEM_PACKAGES := /usr/bin/chromium=chromium nginx=nginx
+
+system-deps: ## install the Debian packages the tests use (chromium, nginx) when missing
+	@tools/system_deps.sh $(SYSTEM_PACKAGES)
 
 nlp: $(SPACY) ## build the spaCy pipeline and synonyms from the knowledge base
 
@@ -63,7 +69,7 @@ lint: $(INSTALLED) ## ruff and mypy on the Python code
 	$(PY) -m ruff check actions tools tests
 	$(PY) -m mypy actions tools
 
-test: $(MODEL) lint validate ## everything from a fresh clone, then the whole suite
+test: system-deps $(MODEL) lint validate ## everything from a fresh clone, then the whole suite
 	$(PY) -m pytest
 
 lock: ## re-resolve requirements.in into requirements.lock (needs the registry)
