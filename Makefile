@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install system-deps nlp train seed run shell validate lint test lock clean
+.PHONY: help install system-deps nlp train seed run shell validate lint test lock clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -66,11 +66,14 @@ validate: $(SPACY) ## check the training data and domain (warnings fail)
 	$(RASA) data validate --fail-on-warning
 
 lint: $(INSTALLED) ## ruff and mypy on the Python code
-	$(PY) -m ruff check actions tools tests
-	$(PY) -m mypy actions tools
+	$(PY) -m ruff check actions tools tests bench
+	$(PY) -m mypy actions tools bench
 
 test: system-deps $(MODEL) lint validate ## everything from a fresh clone, then the whole suite
 	$(PY) -m pytest
+
+bench: $(SPACY) $(INSTALLED) ## ours vs stock Rasa on the same data (trains both); results in bench/results/
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lock: ## re-resolve requirements.in into requirements.lock (needs the registry)
 	rm -rf .lock-venv && "$$(tools/find_python310.sh)" -m venv .lock-venv

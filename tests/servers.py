@@ -38,8 +38,8 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running_assistant(workdir: Path) -> Iterator[Dict[str, str]]:
-    """Both servers on their own ports, databases under `workdir`; yields their base URLs."""
+def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Dict[str, str]]:
+    """Both servers on their own ports, databases under `workdir`; yields their base URLs (and process ids)."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
@@ -60,7 +60,7 @@ def running_assistant(workdir: Path) -> Iterator[Dict[str, str]]:
             "run",
             "--enable-api",
             "--model",
-            str(MODEL),
+            str(model),
             "--endpoints",
             str(endpoints),
             "--credentials",
@@ -82,6 +82,8 @@ def running_assistant(workdir: Path) -> Iterator[Dict[str, str]]:
             "rasa": f"http://127.0.0.1:{rasa_port}",
             "actions": f"http://127.0.0.1:{action_port}",
             "workdir": str(workdir),
+            "rasa_pid": str(processes["rasa"].pid),
+            "actions_pid": str(processes["actions"].pid),
         }
     finally:
         for process in processes.values():
