@@ -30,8 +30,13 @@ class AnswerNotFound(LookupError):
 
 
 class KnowledgeRepository:
+    """Reads answers per call. Terms are read once per repository and kind: the action server seeds the
+    knowledge base before it serves and keeps one repository per action, so a message never waits for
+    the same term query twice (restart the action server after changing the knowledge base)."""
+
     def __init__(self, sessions: Optional[sessionmaker] = None) -> None:
         self._sessions = sessions or session_factory()
+        self._terms: Dict[str, Dict[str, str]] = {}
 
     def answer(self, topic: str, subjects: Iterable[SubjectRef] = ()) -> KnowledgeAnswer:
         """The answer about the first of `subjects` the topic covers, else the topic's general answer."""
@@ -46,7 +51,12 @@ class KnowledgeRepository:
         raise AnswerNotFound(f"no answer for topic {topic!r}; is the knowledge base seeded?")
 
     def terms(self, kind: str) -> Dict[str, str]:
-        """Every term (and key) of the subjects of one kind, mapped to the subject's key."""
+        """Every term (and key) of the subjects of one kind, mapped to the subject's key (a copy to edit freely)."""
+        if kind not in self._terms:
+            self._terms[kind] = self._read_terms(kind)
+        return dict(self._terms[kind])
+
+    def _read_terms(self, kind: str) -> Dict[str, str]:
         with self._sessions() as session:
             rows = session.execute(
                 select(Subject.key, Term.text).outerjoin(Subject.terms).where(Subject.kind == kind)
