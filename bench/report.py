@@ -65,16 +65,17 @@ def markdown(r: Dict[str, Any]) -> str:
     h, cv, f, lat = r["heldout"], r["cross_validation"], r["figures"], r["latency"]
     row("held-out intent weighted F1", h["ours"]["intent"]["weighted_f1"], h["peer"]["intent"]["weighted_f1"], 3)
     row("held-out entity F1 (exact spans)", h["ours"]["entity"]["f1"], h["peer"]["entity"]["f1"], 3)
-    folds = f"{cv['ours']['run_folds']} of {cv['ours']['folds']} folds"
-    row(f"CV intent weighted F1 ({folds})", cv["ours"]["intent"]["weighted_f1"], cv["peer"]["intent"]["weighted_f1"], 3)
-    row(f"CV entity F1 ({folds})", cv["ours"]["entity"]["f1"], cv["peer"]["entity"]["f1"], 3)
+    if cv:
+        folds = f"{cv['ours']['run_folds']} of {cv['ours']['folds']} folds"
+        row(f"CV intent weighted F1 ({folds})", *(cv[n]["intent"]["weighted_f1"] for n in ("ours", "peer")), 3)
+        row(f"CV entity F1 ({folds})", *(cv[n]["entity"]["f1"] for n in ("ours", "peer")), 3)
     for load, label in LOAD_LABELS.items():
         for q in ("p50", "p95", "p99"):
             ours, peer, floor = (lat[t][load]["latency_ms"].get(q) for t in ("ours", "peer", "floor"))
             row(f"latency {label} {q} (ms)", ours, peer, 1, floor)
     for load, label in LOAD_LABELS.items():
         ours, peer, floor = (lat[t][load]["throughput_rps"] for t in ("ours", "peer", "floor"))
-        row(f"throughput {label} (msg/s)", ours, peer, 1, floor)
+        row(f"throughput {label} (msg/s; floor {floor:.0f})", ours, peer, 1)
     row(
         "throughput at saturation, zero errors (msg/s)",
         saturation_throughput(lat["ours"]),

@@ -29,8 +29,8 @@ from tests.servers import free_port, running_assistant, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).with_name("rasa"))
-WORK = ROOT / "var" / "bench"
-RESULTS = ROOT / "bench" / "results"
+WORK = Path(os.environ.get("BENCH_WORK", ROOT / "var" / "bench"))
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 RASA_TEMPLATE = Path(sys.executable).parent.parent / "lib" / "python3.10" / "site-packages" / "rasa"
 PEER_ASSISTANT_ID = "stock-rasa-3-6-21-peer"
@@ -224,7 +224,7 @@ def start_floor(stack: ExitStack) -> str:
 
 def cv_phase(configs: Dict[str, Path], run_folds: int, machine: Machine) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
-    for name in NAMES:
+    for name in NAMES if run_folds else ():
         machine.sample(f"cv {name}")
         say(f"cross-validation {name}: {run_folds} of 5 folds (training NLU per fold)")
         result = WORK / f"cv-{name}.json"
@@ -247,15 +247,30 @@ def main() -> None:
     parser.add_argument(
         "--skip-training", action="store_true", help="reuse the models and training figures of the last run's training"
     )
+    parser.add_argument(
+        "--cv-only", action="store_true", help="only the cross-validation, added to the existing bench/results"
+    )
+    parser.add_argument(
+        "--load-scale", type=float, default=1.0, help="multiply the messages of every load run (0.3 on a busy machine)"
+    )
     args = parser.parse_args()
     plan = dict(QUICK if args.quick else FULL)
-    if args.cv_run_folds:
+    for load in LOADS:
+        plan[load] = max(plan["rounds"], round(plan[load] * args.load_scale))
+    if args.cv_run_folds is not None:
         plan["cv_run_folds"] = args.cv_run_folds
     started = time.monotonic()
     machine = Machine()
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     configs = {"ours": ROOT / "config.yml", "peer": peer_config(WORK / "peer-config.yml")}
+    if args.cv_only:
+        previous = json.loads((RESULTS / "results.json").read_text())
+        previous["cross_validation"] = cv_phase(configs, plan["cv_run_folds"], machine)
+        previous["cv_run"] = {"command": f"make bench BENCH_ARGS='{' '.join(sys.argv[1:])}'", **machine.describe()}
+        report.write(previous, RESULTS)
+        say(f"cross-validation added to {RESULTS}/results.md")
+        return
 
     if args.skip_training:
         say(f"reusing the models and training figures in {WORK.relative_to(ROOT)} (--skip-training)")
