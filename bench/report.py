@@ -67,8 +67,13 @@ def markdown(r: Dict[str, Any]) -> str:
     row("held-out entity F1 (exact spans)", h["ours"]["entity"]["f1"], h["peer"]["entity"]["f1"], 3)
     if cv:
         folds = f"{cv['ours']['run_folds']} of {cv['ours']['folds']} folds"
-        row(f"CV intent weighted F1 ({folds})", *(cv[n]["intent"]["weighted_f1"] for n in ("ours", "peer")), 3)
-        row(f"CV entity F1 ({folds})", *(cv[n]["entity"]["f1"] for n in ("ours", "peer")), 3)
+        row(
+            f"CV intent weighted F1 ({folds})",
+            cv["ours"]["intent"]["weighted_f1"],
+            cv["peer"]["intent"]["weighted_f1"],
+            3,
+        )
+        row(f"CV entity F1 ({folds})", cv["ours"]["entity"]["f1"], cv["peer"]["entity"]["f1"], 3)
     for load, label in LOAD_LABELS.items():
         for q in ("p50", "p95", "p99"):
             ours, peer, floor = (lat[t][load]["latency_ms"].get(q) for t in ("ours", "peer", "floor"))
