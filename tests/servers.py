@@ -10,7 +10,9 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, Optional
+
+from channels import credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).with_name("rasa")
@@ -38,8 +40,10 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running_assistant(workdir: Path) -> Iterator[Dict[str, str]]:
-    """Both servers on their own ports, databases under `workdir`; yields their base URLs."""
+def running_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Dict[str, str]]:
+    """Both servers on their own ports, databases under `workdir`; yields their base URLs.
+
+    `extra_env` adds environment variables, e.g. a platform's secrets, which switch its channel on."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
@@ -51,7 +55,10 @@ def running_assistant(workdir: Path) -> Iterator[Dict[str, str]]:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_SERVER_PORT": str(action_port),
         "KB_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
+        **(extra_env or {}),
     }
+    credentials_file = workdir / "credentials.yml"
+    credentials.write(credentials_file, env, ROOT / "credentials.yml")
     logs = {name: workdir / f"{name}.log" for name in ("actions", "rasa")}
     commands = {
         "actions": [sys.executable, "-m", "actions.server"],
@@ -64,7 +71,7 @@ def running_assistant(workdir: Path) -> Iterator[Dict[str, str]]:
             "--endpoints",
             str(endpoints),
             "--credentials",
-            str(ROOT / "credentials.yml"),
+            str(credentials_file),
             "--port",
             str(rasa_port),
             "-i",
