@@ -17,7 +17,7 @@ from channels import credentials
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).with_name("rasa")
 MODEL = ROOT / "models" / "current.tar.gz"
-START_TIMEOUT = 240
+START_TIMEOUT = 480  # seconds; Rasa takes minutes to start on a busy 2-core machine
 
 
 def free_port() -> int:

@@ -74,6 +74,7 @@ def user_texts(page: Page):
 
 def open_with_keyboard(page: Page) -> None:
     """Tab to the chat bubble and press Enter, as a keyboard user does."""
+    expect(page.locator(".rw-launcher")).to_be_visible(timeout=WAIT)  # shown once connected to Rasa
     for _ in range(10):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.classList.contains('rw-launcher')"):
