@@ -10,7 +10,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, Optional, Sequence
 
 from channels import credentials
 
@@ -40,10 +40,13 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Dict[str, str]]:
+def running_assistant(
+    workdir: Path, extra_env: Optional[Dict[str, str]] = None, rasa_args: Sequence[str] = ()
+) -> Iterator[Dict[str, str]]:
     """Both servers on their own ports, databases under `workdir`; yields their base URLs.
 
-    `extra_env` adds environment variables, e.g. a platform's secrets, which switch its channel on."""
+    `extra_env` adds environment variables, e.g. a platform's secrets, which switch its channel on;
+    `rasa_args` adds options to `rasa run`."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
@@ -76,6 +79,7 @@ def running_assistant(workdir: Path, extra_env: Optional[Dict[str, str]] = None)
             str(rasa_port),
             "-i",
             "127.0.0.1",
+            *rasa_args,
         ],
     }
     processes = {}

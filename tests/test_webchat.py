@@ -33,15 +33,22 @@ WAIT = 60_000  # ms; the machine is shared
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    with running_assistant(tmp_path_factory.mktemp("webchat")) as urls:
+def page_port():
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, page_port):
+    # the page's origin may call Rasa (socket.io polls over cross-origin HTTP before it upgrades)
+    cors = ["--cors", f"http://127.0.0.1:{page_port}"]
+    with running_assistant(tmp_path_factory.mktemp("webchat"), rasa_args=cors) as urls:
         yield urls
 
 
 @pytest.fixture(scope="module")
-def page_url(assistant):
+def page_url(assistant, page_port):
     assert (WEBCHAT / "vendor" / "rasa-webchat.js").exists(), "run `make webchat` (make test does)"
-    httpd = server(free_port(), assistant["rasa"])
+    httpd = server(page_port, assistant["rasa"])
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"

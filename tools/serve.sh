@@ -6,6 +6,7 @@ export RASA_TELEMETRY_ENABLED=false
 mkdir -p var
 .venv/bin/python -m actions.server &
 actions_pid=$!
+# WEBCHAT_ORIGINS: space-separated origins of other sites that embed the chat (https://clinic.example.org)
 webchat_port=${WEBCHAT_PORT:-8080}
 .venv/bin/python -m tools.webchat_server --port "$webchat_port" --rasa-url "http://localhost:5005" &
 webchat_pid=$!
@@ -23,4 +24,5 @@ cat <<MSG
 
 MSG
 .venv/bin/rasa run --enable-api --model models/current.tar.gz --endpoints endpoints.yml \
-  --credentials var/credentials.yml --port 5005
+  --credentials var/credentials.yml --port 5005 \
+  --cors "http://localhost:$webchat_port" "http://127.0.0.1:$webchat_port" ${WEBCHAT_ORIGINS:-}

@@ -64,6 +64,10 @@
         showMessageDate: false,
         customData: { language: "en" },
         params: { storage: "local" },
+        // dark blue with white text: 10:1 contrast (rasa-webchat's default #135afe has 5.4:1)
+        mainColor: "#0b3d91",
+        userBackgroundColor: "#0b3d91",
+        userTextColor: "#ffffff",
       },
       null
     );
