@@ -17,7 +17,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install system-deps nlp train seed run shell validate lint test lock clean bench
+WEBCHAT := webchat/vendor/rasa-webchat.js
+# the Python packages that are linted and type-checked (tests are linted only)
+PACKAGES := actions channels tools bench
+
+.PHONY: help install system-deps nlp train seed run shell validate lint test lock clean webchat bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -53,7 +57,19 @@ $(MODEL): $(TRAINING_DATA) $(SPACY) $(INSTALLED)
 seed: $(INSTALLED) ## load data/knowledge into the knowledge-base database (idempotent)
 	$(PY) -m actions.seed
 
-run: $(MODEL) ## install, train when needed, start the action server and Rasa (REST on :5005)
+webchat: $(WEBCHAT) ## install the chat widget from npm (npm ci) into webchat/vendor, without CDN imports
+
+# The widget's bundle imports a font from Google's CDN; the copy we serve has that import removed.
+$(WEBCHAT): webchat/package.json webchat/package-lock.json
+	@echo ">> installing the web chat widget from the npm registry (npm ci, webchat/package-lock.json)"
+	cd webchat && npm ci --ignore-scripts --no-audit --no-fund
+	@mkdir -p webchat/vendor
+	sed 's#@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);##g' \
+	  webchat/node_modules/rasa-webchat/lib/index.js > $@.tmp
+	@! grep -q 'fonts.googleapis.com' $@.tmp || { echo "webchat: a CDN import is left in the bundle"; exit 1; }
+	@mv $@.tmp $@
+
+run: $(MODEL) $(WEBCHAT) ## install, train when needed, start the action server, Rasa (:5005) and the chat page (:8080)
 	tools/serve.sh
 
 shell: $(MODEL) ## chat in the terminal (starts its own action server)
@@ -66,10 +82,10 @@ validate: $(SPACY) ## check the training data and domain (warnings fail)
 	$(RASA) data validate --fail-on-warning
 
 lint: $(INSTALLED) ## ruff and mypy on the Python code
-	$(PY) -m ruff check actions tools tests bench
-	$(PY) -m mypy actions tools bench
+	$(PY) -m ruff check $(PACKAGES) tests
+	$(PY) -m mypy $(PACKAGES)
 
-test: system-deps $(MODEL) lint validate ## everything from a fresh clone, then the whole suite
+test: system-deps $(MODEL) $(WEBCHAT) lint validate ## everything from a fresh clone, then the whole suite
 	$(PY) -m pytest
 
 bench: $(SPACY) $(INSTALLED) ## ours vs stock Rasa on the same data (trains both); results in bench/results/

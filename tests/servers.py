@@ -10,12 +10,14 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, Optional, Sequence
+
+from channels import credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).with_name("rasa")
 MODEL = ROOT / "models" / "current.tar.gz"
-START_TIMEOUT = 240
+START_TIMEOUT = 480  # seconds; Rasa takes minutes to start on a busy 2-core machine
 
 
 def free_port() -> int:
@@ -38,8 +40,16 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Dict[str, str]]:
-    """Both servers on their own ports, databases under `workdir`; yields their base URLs (and process ids)."""
+def running_assistant(
+    workdir: Path,
+    model: Path = MODEL,
+    extra_env: Optional[Dict[str, str]] = None,
+    rasa_args: Sequence[str] = (),
+) -> Iterator[Dict[str, str]]:
+    """Both servers on their own ports, databases under `workdir`; yields their base URLs and process ids.
+
+    `extra_env` adds environment variables, e.g. a platform's secrets, which switch its channel on;
+    `rasa_args` adds options to `rasa run`."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
@@ -51,7 +61,10 @@ def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Dict[str, 
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_SERVER_PORT": str(action_port),
         "KB_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
+        **(extra_env or {}),
     }
+    credentials_file = workdir / "credentials.yml"
+    credentials.write(credentials_file, env, ROOT / "credentials.yml")
     logs = {name: workdir / f"{name}.log" for name in ("actions", "rasa")}
     commands = {
         "actions": [sys.executable, "-m", "actions.server"],
@@ -64,11 +77,12 @@ def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Dict[str, 
             "--endpoints",
             str(endpoints),
             "--credentials",
-            str(ROOT / "credentials.yml"),
+            str(credentials_file),
             "--port",
             str(rasa_port),
             "-i",
             "127.0.0.1",
+            *rasa_args,
         ],
     }
     processes = {}

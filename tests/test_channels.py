@@ -1,0 +1,380 @@
+"""Messaging platforms and the callback channel end to end: each platform's real webhook payload, signed as
+the platform signs it, posted to the running Rasa server; the replies captured by a loopback fake of the
+platform's API (tests/fake_platforms.py). One assistant with every channel switched on serves the module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+import requests
+import yaml
+from twilio.request_validator import RequestValidator
+
+from channels.credentials import effective
+from tests.fake_platforms import TELEGRAM_BOT, FakePlatforms, dumps, fake_platforms, text_of
+from tests.servers import ROOT, running_assistant
+
+DISCLAIMER = "not a substitute for professional medical advice"
+TIMEOUT = 60
+TELEGRAM_TOKEN = "5550001:TEST-telegram-token"
+SLACK_SECRET = "slack-signing-secret-for-tests"
+FACEBOOK_SECRET = "facebook-app-secret-for-tests"
+TWILIO_SID = "AC" + "1" * 32
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
+TWILIO_SMS = "+15550001111"
+TWILIO_WHATSAPP = "whatsapp:+15550002222"
+
+
+def platform_env(fake: FakePlatforms) -> dict:
+    return {
+        "TELEGRAM_API_URL": fake.url,
+        "SLACK_API_URL": f"{fake.url}/api/",
+        "FACEBOOK_GRAPH_URL": fake.url,
+        "TWILIO_API_URL": fake.url,
+        "CALLBACK_URL": f"{fake.url}/callback",
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT["username"],
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
+        "SLACK_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "FACEBOOK_VERIFY_TOKEN": "facebook-verify-token",
+        "FACEBOOK_APP_SECRET": FACEBOOK_SECRET,
+        "FACEBOOK_PAGE_ACCESS_TOKEN": "facebook-page-token",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_SMS_NUMBER": TWILIO_SMS,
+        "TWILIO_WHATSAPP_NUMBER": TWILIO_WHATSAPP,
+    }
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with fake_platforms() as platforms:
+        yield platforms
+
+
+@pytest.fixture(scope="module")
+def rasa(fake, tmp_path_factory):
+    with running_assistant(tmp_path_factory.mktemp("channels"), extra_env=platform_env(fake)) as urls:
+        yield urls["rasa"]
+
+
+def user_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+def replies_to(fake: FakePlatforms, path: str, recipient: str, key, done=lambda texts: False):
+    """The texts sent to `recipient`, once the disclaimer or `done` says the answer is complete."""
+
+    def complete(calls):
+        texts = [text_of(c) for c in calls if key(c) == recipient]
+        return any(DISCLAIMER in t for t in texts) or done(texts)
+
+    return [text_of(c) for c in fake.wait_for(path, complete) if key(c) == recipient]
+
+
+# -- credentials: unset secrets switch a channel off -----------------------------------------------------------
+
+
+def test_a_channel_is_on_only_when_all_its_variables_are_set():
+    template = yaml.safe_load((ROOT / "credentials.yml").read_text())
+    channels, disabled = effective(template, {"SLACK_TOKEN": "x"})
+    assert set(channels) == {"rest", "channels.socketio.SocketIOInput"}
+    assert disabled["channels.slack.SlackInput"] == ["SLACK_SIGNING_SECRET"]
+    channels, _ = effective(template, {"SLACK_TOKEN": "x", "SLACK_SIGNING_SECRET": "y"})
+    assert channels["channels.slack.SlackInput"]["slack_token"] == "${SLACK_TOKEN}", "secrets are never written"
+
+
+# -- Telegram ----------------------------------------------------------------------------------------------------
+
+
+def telegram_update(chat_id: int, text: str) -> dict:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Sam", "language_code": "en"}
+    message = {
+        "message_id": int(time.time()),
+        "from": user,
+        "chat": {"id": chat_id, "first_name": "Sam", "type": "private"},
+        "date": int(time.time()),
+        "text": text,
+    }
+    return {"update_id": int(time.time() * 1000) % 10**9, "message": message}
+
+
+def telegram_button(chat_id: int, data: str) -> dict:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Sam"}
+    chat = {"id": chat_id, "type": "private"}
+    message = {"message_id": 2, "from": TELEGRAM_BOT, "chat": chat, "date": int(time.time()), "text": "Hello!"}
+    query = {"id": "4382", "from": user, "message": message, "chat_instance": "-1", "data": data}
+    return {"update_id": int(time.time() * 1000) % 10**9 + 1, "callback_query": query}
+
+
+def test_telegram_registers_its_webhook_at_start(rasa, fake):
+    assert requests.get(f"{rasa}/webhooks/telegram/", timeout=TIMEOUT).json() == {"status": "ok"}
+    calls = fake.matching(rf"/bot{TELEGRAM_TOKEN}/setWebhook")
+    assert calls and calls[0].body["url"] == "https://bot.example.org/webhooks/telegram/webhook"
+
+
+def test_telegram_answers_through_the_bot_api_with_inline_buttons(rasa, fake):
+    chat = int(time.time()) % 10**6
+    sent = f"/bot{TELEGRAM_TOKEN}/sendMessage"
+    response = requests.post(f"{rasa}/webhooks/telegram/webhook", json=telegram_update(chat, "hello"), timeout=TIMEOUT)
+    assert response.status_code == 200
+    calls = fake.wait_for(sent, lambda cs: any(c.body.get("chat_id") == str(chat) for c in cs))
+    (greeting,) = [c for c in calls if c.body.get("chat_id") == str(chat)]
+    keyboard = json.loads(greeting.body["reply_markup"])["inline_keyboard"]
+    assert "/ask_causes" in [b["callback_data"] for row in keyboard for b in row]
+
+    response = requests.post(
+        f"{rasa}/webhooks/telegram/webhook", json=telegram_button(chat, "/ask_causes"), timeout=TIMEOUT
+    )
+    assert response.status_code == 200
+    texts = replies_to(fake, sent, str(chat), lambda c: c.body.get("chat_id"))
+    assert any("Source:" in t for t in texts), texts
+
+
+# -- Slack -------------------------------------------------------------------------------------------------------
+
+
+def slack_post(rasa: str, body: bytes, content_type: str, secret: str = SLACK_SECRET, age: int = 0):
+    timestamp = str(int(time.time()) - age)
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": f"v0={digest}",
+    }
+    return requests.post(f"{rasa}/webhooks/slack/webhook", data=body, headers=headers, timeout=TIMEOUT)
+
+
+def slack_event(user: str, channel: str, text: str) -> bytes:
+    event = {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": f"{time.time():.6f}",
+        "event_ts": f"{time.time():.6f}",
+        "channel_type": "im",
+    }
+    callback = {
+        "token": "verification-token",
+        "team_id": "T0001",
+        "api_app_id": "A0001",
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{user}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": "T0001", "user_id": "UBOT0001", "is_bot": True}],
+    }
+    return json.dumps(callback).encode()
+
+
+def slack_button(user: str, channel: str, value: str) -> bytes:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": "sam", "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "container": {"type": "message", "message_ts": "1.000001", "channel_id": channel},
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": {"type": "message", "ts": "1.000001", "text": "Hello!"},
+        "actions": [
+            {"type": "button", "block_id": "b1", "action_id": "a1", "value": value, "action_ts": f"{time.time()}"}
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_slack_answers_a_signed_event_with_buttons_and_a_button_click(rasa, fake):
+    user, channel = f"U{user_id()}", f"D{user_id()}"
+    assert slack_post(rasa, slack_event(user, channel, "hello"), "application/json").status_code == 200
+    calls = fake.wait_for("/api/chat.postMessage", lambda cs: any(c.body.get("channel") == channel for c in cs))
+    (greeting,) = [c for c in calls if c.body.get("channel") == channel]
+    values = [e["value"] for block in greeting.body["blocks"] if block["type"] == "actions" for e in block["elements"]]
+    assert "/ask_causes" in values
+    assert greeting.headers["Authorization"] == "Bearer xoxb-test-token"
+
+    click = slack_button(user, channel, "/ask_causes")
+    assert slack_post(rasa, click, "application/x-www-form-urlencoded").status_code == 200
+    texts = replies_to(fake, "/api/chat.postMessage", channel, lambda c: c.body.get("channel"))
+    assert any("Source:" in t for t in texts), texts
+
+
+def test_slack_shows_all_six_warning_sign_buttons(rasa, fake):
+    user, channel = f"U{user_id()}", f"D{user_id()}"
+    slack_post(rasa, slack_event(user, channel, "can you check my leg cramps?"), "application/json")
+    calls = fake.wait_for(
+        "/api/chat.postMessage", lambda cs: any(c.body.get("channel") == channel and c.body.get("blocks") for c in cs)
+    )
+    (question,) = [c for c in calls if c.body.get("channel") == channel and c.body.get("blocks")]
+    titles = [e["text"]["text"] for b in question.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert len(titles) == 6 and "None of these" in titles
+
+
+@pytest.mark.parametrize("secret, age", [("wrong-secret", 0), (SLACK_SECRET, 600)])
+def test_slack_refuses_a_bad_or_old_signature(rasa, fake, secret, age):
+    channel = f"D{user_id()}"
+    response = slack_post(rasa, slack_event("U1", channel, "hello"), "application/json", secret=secret, age=age)
+    assert response.status_code == 400
+    time.sleep(1)
+    assert not [c for c in fake.matching("/api/chat.postMessage") if c.body.get("channel") == channel]
+
+
+# -- Facebook Messenger ------------------------------------------------------------------------------------------
+
+
+def messenger_event(psid: str, text: str) -> bytes:
+    now = int(time.time() * 1000)
+    messaging = {
+        "sender": {"id": psid},
+        "recipient": {"id": "PAGE0001"},
+        "timestamp": now,
+        "message": {"mid": f"m_{psid}_{now}", "text": text},
+    }
+    return json.dumps({"object": "page", "entry": [{"id": "PAGE0001", "time": now, "messaging": [messaging]}]}).encode()
+
+
+def facebook_post(rasa: str, body: bytes, secret: str = FACEBOOK_SECRET, header: str = "X-Hub-Signature-256"):
+    algorithm = "sha256" if header.endswith("256") else "sha1"
+    signature = hmac.new(secret.encode(), body, getattr(hashlib, algorithm)).hexdigest()
+    headers = {"Content-Type": "application/json", header: f"{algorithm}={signature}"}
+    return requests.post(f"{rasa}/webhooks/facebook/webhook", data=body, headers=headers, timeout=TIMEOUT)
+
+
+def facebook_recipient(call) -> str:
+    return call.body.get("recipient", {}).get("id", "")
+
+
+def test_facebook_verifies_the_webhook_subscription(rasa):
+    params = {"hub.mode": "subscribe", "hub.verify_token": "facebook-verify-token", "hub.challenge": "1158201444"}
+    assert requests.get(f"{rasa}/webhooks/facebook/webhook", params=params, timeout=TIMEOUT).text == "1158201444"
+    params["hub.verify_token"] = "wrong"
+    assert requests.get(f"{rasa}/webhooks/facebook/webhook", params=params, timeout=TIMEOUT).status_code == 403
+
+
+def test_facebook_numbered_quick_replies_and_an_answer_by_number(rasa, fake):
+    psid = user_id()
+    assert facebook_post(rasa, messenger_event(psid, "hello")).status_code == 200
+    calls = fake.wait_for(
+        r"/me/messages", lambda cs: any(facebook_recipient(c) == psid and "message" in c.body for c in cs)
+    )
+    (greeting,) = [c for c in calls if facebook_recipient(c) == psid and "message" in c.body]
+    quick = greeting.body["message"]["quick_replies"]
+    assert [q["title"] for q in quick] == ["1", "2", "3", "4"] and quick[1]["payload"] == "/ask_causes"
+    assert "2. What causes them?" in greeting.body["message"]["text"]
+
+    assert facebook_post(rasa, messenger_event(psid, "2"), header="X-Hub-Signature").status_code == 200
+    texts = replies_to(fake, r"/me/messages", psid, facebook_recipient)
+    assert any("Source:" in t for t in texts), dumps(fake.matching(r"/me/messages"))
+
+
+def test_facebook_refuses_a_bad_signature(rasa, fake):
+    psid = user_id()
+    assert facebook_post(rasa, messenger_event(psid, "hello"), secret="wrong").status_code == 403
+    unsigned = requests.post(
+        f"{rasa}/webhooks/facebook/webhook", data=messenger_event(psid, "hello"), timeout=TIMEOUT
+    )
+    assert unsigned.status_code == 403
+    time.sleep(1)
+    assert not [c for c in fake.matching(r"/me/messages") if facebook_recipient(c) == psid]
+
+
+# -- Twilio: SMS and WhatsApp ------------------------------------------------------------------------------------
+
+
+def twilio_form(sender: str, to: str, body: str) -> dict:
+    return {
+        "ToCountry": "US",
+        "ToState": "CA",
+        "SmsMessageSid": "SM" + uuid.uuid4().hex,
+        "NumMedia": "0",
+        "ToCity": "",
+        "FromZip": "",
+        "SmsSid": "SM" + uuid.uuid4().hex,
+        "FromState": "CA",
+        "SmsStatus": "received",
+        "FromCity": "",
+        "Body": body,
+        "FromCountry": "US",
+        "To": to,
+        "ToZip": "",
+        "NumSegments": "1",
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": TWILIO_SID,
+        "From": sender,
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def twilio_post(rasa: str, channel: str, form: dict, token: str = TWILIO_TOKEN):
+    url = f"{rasa}/webhooks/{channel}/webhook"
+    signature = RequestValidator(token).compute_signature(url, form)
+    return requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=TIMEOUT)
+
+
+def twilio_to(call) -> str:
+    return call.body.get("To", "")
+
+
+MESSAGES = rf"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+
+
+def test_sms_buttons_become_numbered_choices_and_a_number_answers(rasa, fake):
+    phone = f"+1555{int(time.time() * 1000) % 10**7:07d}"
+    assert twilio_post(rasa, "twilio", twilio_form(phone, TWILIO_SMS, "hello")).status_code == 204
+    (greeting,) = fake.wait_for(MESSAGES, lambda cs: any(twilio_to(c) == phone for c in cs))
+    assert greeting.body["From"] == TWILIO_SMS
+    assert "Reply with the number" in greeting.body["Body"] and "2. What causes them?" in greeting.body["Body"]
+
+    assert twilio_post(rasa, "twilio", twilio_form(phone, TWILIO_SMS, " 2 ")).status_code == 204
+    texts = replies_to(fake, MESSAGES, phone, twilio_to)
+    assert any("Source:" in t for t in texts), texts
+
+
+def test_a_number_with_no_pending_choice_is_read_as_text(rasa, fake):
+    phone = f"+1666{int(time.time() * 1000) % 10**7:07d}"
+    assert twilio_post(rasa, "twilio", twilio_form(phone, TWILIO_SMS, "7")).status_code == 204
+    calls = fake.wait_for(MESSAGES, lambda cs: any(twilio_to(c) == phone for c in cs))
+    texts = [text_of(c) for c in calls if twilio_to(c) == phone]
+    assert texts and not any("Source:" in t for t in texts), texts
+
+
+def test_whatsapp_through_twilio_answers_from_the_whatsapp_number(rasa, fake):
+    phone = f"whatsapp:+1777{int(time.time() * 1000) % 10**7:07d}"
+    form = twilio_form(phone, TWILIO_WHATSAPP, "what causes leg cramps?")
+    assert twilio_post(rasa, "twilio_whatsapp", form).status_code == 204
+    texts = replies_to(fake, MESSAGES, phone, twilio_to)
+    assert any("Source:" in t for t in texts), texts
+    assert {c.body["From"] for c in fake.matching(MESSAGES) if twilio_to(c) == phone} == {TWILIO_WHATSAPP}
+
+
+def test_twilio_refuses_a_bad_or_missing_signature(rasa, fake):
+    phone = f"+1888{int(time.time() * 1000) % 10**7:07d}"
+    assert twilio_post(rasa, "twilio", twilio_form(phone, TWILIO_SMS, "hi"), token="wrong").status_code == 403
+    unsigned = requests.post(
+        f"{rasa}/webhooks/twilio/webhook", data=twilio_form(phone, TWILIO_SMS, "hi"), timeout=TIMEOUT
+    )
+    assert unsigned.status_code == 403
+    time.sleep(1)
+    assert not [c for c in fake.matching(MESSAGES) if twilio_to(c) == phone]
+
+
+# -- callback ----------------------------------------------------------------------------------------------------
+
+
+def test_the_callback_channel_posts_each_reply_to_the_callback_url(rasa, fake):
+    sender = user_id()
+    response = requests.post(
+        f"{rasa}/webhooks/callback/webhook",
+        json={"sender": sender, "message": "what causes leg cramps?"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200 and response.text == "success"
+    texts = replies_to(fake, "^/callback$", sender, lambda c: c.body.get("recipient_id"))
+    assert any("Source:" in t for t in texts) and DISCLAIMER in texts[-1], texts

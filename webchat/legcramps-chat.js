@@ -1,0 +1,86 @@
+/*
+ * The leg-cramp assistant's chat widget: rasa-webchat (npm, served from local files) plus what it lacks.
+ * Embed with one tag (see README):
+ *   <script src="https://YOUR-HOST/legcramps-chat.js" data-socket-url="https://YOUR-RASA-HOST"></script>
+ * Loads ./vendor/rasa-webchat.js and ./legcramps-chat.css from beside this file, then opens a chat bubble.
+ * Added to rasa-webchat: the disclaimer in the header, labels for screen readers, reply buttons that work
+ * with the keyboard (rasa-webchat renders them as plain <div>s), visible focus, no javascript: links.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script.src.replace(/[^/]*$/, "");
+  var config = window.LEGCRAMPS_CHAT || {};
+  var socketUrl = script.getAttribute("data-socket-url") || config.socketUrl || "http://localhost:5005";
+
+  var DISCLAIMER = "General health information, not a substitute for professional medical advice.";
+
+  function label(selector, text) {
+    document.querySelectorAll(selector).forEach(function (el) {
+      if (el.getAttribute("aria-label") !== text) el.setAttribute("aria-label", text);
+    });
+  }
+
+  function enhance() {
+    document.querySelectorAll(".rw-launcher").forEach(function (el) {
+      var open = !!document.querySelector(".rw-conversation-container");
+      el.setAttribute("aria-label", open ? "Close the leg cramp chat" : "Open the leg cramp chat");
+      el.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    label(".rw-new-message", "Your message");
+    label(".rw-send", "Send");
+    label(".rw-close-button", "Close the chat");
+    document.querySelectorAll(".rw-messages-container").forEach(function (el) {
+      el.setAttribute("role", "log");
+      el.setAttribute("aria-live", "polite");
+      el.setAttribute("aria-label", "Conversation");
+    });
+    document.querySelectorAll(".rw-reply:not(a)").forEach(function (el) {
+      if (el.getAttribute("role") === "button") return;
+      el.setAttribute("role", "button");
+      el.setAttribute("tabindex", "0");
+      el.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          el.click();
+        }
+      });
+    });
+    document.querySelectorAll(".rw-conversation-container a[href]").forEach(function (el) {
+      if (/^\s*(javascript|data|vbscript):/i.test(el.getAttribute("href"))) el.removeAttribute("href");
+    });
+  }
+
+  function start() {
+    window.WebChat.default(
+      {
+        socketUrl: socketUrl,
+        socketPath: "/socket.io/",
+        initPayload: "/greet",
+        title: "Leg cramp information",
+        subtitle: DISCLAIMER,
+        inputTextFieldHint: "Ask about leg cramps",
+        connectingText: "Connecting to the assistant",
+        showMessageDate: false,
+        customData: { language: "en" },
+        params: { storage: "local" },
+        // dark blue with white text: 10:1 contrast (rasa-webchat's default #135afe has 5.4:1)
+        mainColor: "#0b3d91",
+        userBackgroundColor: "#0b3d91",
+        userTextColor: "#ffffff",
+      },
+      null
+    );
+    enhance();
+    new MutationObserver(enhance).observe(document.body, { childList: true, subtree: true });
+  }
+
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = base + "legcramps-chat.css";
+  document.head.appendChild(css);
+  var widget = document.createElement("script");
+  widget.src = base + "vendor/rasa-webchat.js";
+  widget.onload = start;
+  document.head.appendChild(widget);
+})();
