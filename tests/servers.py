@@ -51,6 +51,7 @@ def running_assistant(workdir: Path) -> Iterator[Dict[str, str]]:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_SERVER_PORT": str(action_port),
         "KB_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
+        "REVIEW_DATABASE_URL": f"sqlite:///{workdir / 'review.db'}",
     }
     logs = {name: workdir / f"{name}.log" for name in ("actions", "rasa")}
     commands = {
