@@ -41,7 +41,11 @@ SUMMARY_FILENAME = "leg-cramps-doctor-notes.txt"
 FROM_CHECK = " (from the symptom check)"
 
 FROM_REFERRAL: Dict[str, Dict[str, str]] = {
-    "frequency": {"occasional": "now and then", "weekly": "about once a week", "frequent": "several times a week or more"},
+    "frequency": {
+        "occasional": "now and then",
+        "weekly": "about once a week",
+        "frequent": "several times a week or more",
+    },
     "duration": {"seconds": "a few seconds", "minutes": "a few minutes", "long": "more than ten minutes"},
     "severity": {"mild": "mild", "moderate": "moderate", "severe": "severe"},
     "treatment_helped": {

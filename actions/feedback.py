@@ -30,7 +30,9 @@ def answers_sent(dispatcher: CollectingDispatcher) -> List[str]:
     return [str(m["answer_id"]) for m in dispatcher.messages if m.get("answer_id")]
 
 
-def after_answers(dispatcher: CollectingDispatcher, tracker: Tracker, store: Optional[ReviewStore] = None) -> List[EventType]:
+def after_answers(
+    dispatcher: CollectingDispatcher, tracker: Tracker, store: Optional[ReviewStore] = None
+) -> List[EventType]:
     """Log the answers sent in this run; ask for a rating of the last one unless its topic was asked before."""
     sent = answers_sent(dispatcher)
     if not sent:

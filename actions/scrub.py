@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import FrozenSet, Iterable, List, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Tuple
 
 import spacy
 from spacy.language import Language
@@ -23,7 +23,7 @@ URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 NUMBER = re.compile(r"\+?\d[\d\s().\-/:]*\d|\d")
 EMAIL_MARK, URL_MARK, NUMBER_MARK, NAME_MARK = "[email]", "[link]", "[number]", "[name]"
 
-NAME_CUES = [
+NAME_CUES: List[List[Dict[str, Any]]] = [
     [{"LOWER": "my"}, {"LOWER": "name"}, {"LOWER": "is"}],
     [{"LOWER": "my"}, {"LOWER": "name"}, {"LOWER": "'s"}],
     [{"LOWER": "call"}, {"LOWER": "me"}],

@@ -72,7 +72,9 @@ def load_source(directory: Path = settings.KNOWLEDGE_DIR) -> KnowledgeSource:
                     text=" ".join(str(record["text"]).split()),
                     source=str(record["source"]).strip(),
                     evidence=record["evidence"],
-                    evidence_note=" ".join(str(record["evidence_note"]).split()) if record.get("evidence_note") else None,
+                    evidence_note=" ".join(str(record["evidence_note"]).split())
+                    if record.get("evidence_note")
+                    else None,
                     reviewed=_as_date(record["reviewed"]),
                 )
             )

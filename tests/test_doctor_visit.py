@@ -48,7 +48,9 @@ async def test_an_answer_is_kept_as_written(repository, dispatcher, domain):
 
 @pytest.mark.parametrize("text, intent", [("/skip", "skip"), ("skip", "stop"), ("Pass.", "nlu_fallback")])
 async def test_skip_marks_the_question_skipped(repository, dispatcher, domain, text, intent):
-    events = await ValidateDoctorVisitForm(repository).run(dispatcher, visit_answer(text, intent, "visit_alcohol"), domain)
+    events = await ValidateDoctorVisitForm(repository).run(
+        dispatcher, visit_answer(text, intent, "visit_alcohol"), domain
+    )
     assert SlotSet("visit_alcohol", SKIPPED) in events
 
 
@@ -77,7 +79,9 @@ async def test_a_question_is_answered_and_the_question_asked_again(repository, d
 
 
 async def test_an_empty_answer_is_asked_again(repository, dispatcher, domain):
-    events = await ValidateDoctorVisitForm(repository).run(dispatcher, visit_answer("  \x00 ", "inform", "visit_fluids"), domain)
+    events = await ValidateDoctorVisitForm(repository).run(
+        dispatcher, visit_answer("  \x00 ", "inform", "visit_fluids"), domain
+    )
     assert SlotSet("visit_fluids", None) in events and responses(dispatcher) == ["utter_wrong_visit_answer"]
 
 
@@ -89,7 +93,9 @@ async def test_a_finished_symptom_check_fills_the_notes_it_can(repository, dispa
         "duration": "minutes",
         "treatment_helped": "not_helped",
     }
-    events = await ActionAnswerReferral(repository).run(dispatcher, make_tracker("nothing", "inform", slots=slots), domain)
+    events = await ActionAnswerReferral(repository).run(
+        dispatcher, make_tracker("nothing", "inform", slots=slots), domain
+    )
     assert SlotSet("visit_frequency", "several times a week or more" + FROM_CHECK) in events
     assert SlotSet("visit_duration", "a few minutes" + FROM_CHECK) in events
     assert SlotSet("visit_severity", "severe" + FROM_CHECK) in events
@@ -122,5 +128,7 @@ async def test_the_summary_message_carries_the_text_for_a_download_and_clears_th
 async def test_stop_leaves_the_notes_and_clears_them(dispatcher, domain):
     tracker = make_tracker("stop", "stop", slots={"visit_started": "May"}, active_loop="doctor_visit_form")
     events = await ActionStopDoctorVisit().run(dispatcher, tracker, domain)
-    assert events[:2] == [ActiveLoop(None), SlotSet("requested_slot", None)] and SlotSet("visit_started", None) in events
+    assert (
+        events[:2] == [ActiveLoop(None), SlotSet("requested_slot", None)] and SlotSet("visit_started", None) in events
+    )
     assert responses(dispatcher) == ["utter_doctor_visit_stopped"]

@@ -25,7 +25,9 @@ async def test_an_answer_asks_for_feedback_before_the_disclaimer_and_logs_the_an
 
 
 async def test_a_topic_already_asked_about_is_not_asked_again(repository, dispatcher, domain):
-    tracker = make_tracker("and diabetes?", "ask_causes", [entity("condition", "diabetes")], slots={"feedback_topics": ["causes"]})
+    tracker = make_tracker(
+        "and diabetes?", "ask_causes", [entity("condition", "diabetes")], slots={"feedback_topics": ["causes"]}
+    )
     events = await ActionAnswerCauses(repository).run(dispatcher, tracker, domain)
     assert "utter_ask_feedback" not in responses(dispatcher) and events == []
     assert ReviewStore().topic_counts() == [("causes", 1)]  # still logged as asked
@@ -48,7 +50,9 @@ async def test_urgent_advice_is_not_followed_by_a_rating_question(repository, di
 
 
 async def test_a_rating_is_stored_with_topic_answer_and_time_only(dispatcher, domain, review_url):
-    tracker = make_tracker("/answer_not_helpful", "answer_not_helpful", slots={"feedback_answer": "causes/condition:diabetes"})
+    tracker = make_tracker(
+        "/answer_not_helpful", "answer_not_helpful", slots={"feedback_answer": "causes/condition:diabetes"}
+    )
     events = await ActionSaveFeedback().run(dispatcher, tracker, domain)
     assert events == [SlotSet("feedback_answer", None)] and responses(dispatcher) == ["utter_feedback_thanks"]
     assert ReviewStore().ratings() == {"causes/condition:diabetes": {"no": 1}}
@@ -63,7 +67,10 @@ async def test_a_rating_with_no_pending_question_stores_nothing(dispatcher, doma
 
 def test_no_review_table_has_a_sender_or_message_column_except_scrubbed_unanswered(review_url):
     ReviewStore().answers_given(["overview/general"])
-    tables = {t: {c["name"] for c in inspect(engine_for(review_url)).get_columns(t)} for t in inspect(engine_for(review_url)).get_table_names()}
+    tables = {
+        t: {c["name"] for c in inspect(engine_for(review_url)).get_columns(t)}
+        for t in inspect(engine_for(review_url)).get_table_names()
+    }
     assert set(tables) == {"answers_given", "answer_ratings", "unanswered_messages"}
     assert not any("sender" in c or "user" in c for columns in tables.values() for c in columns)
     assert [t for t, columns in tables.items() if "text" in columns] == ["unanswered_messages"]
