@@ -83,15 +83,15 @@ def as_written(value: Any) -> Optional[str]:
 
 
 def summary_text(slots: Dict[str, Any], disclaimer: str, today: dt.date) -> str:
-    """The notes as plain text: one line per question, skipped ones marked, the disclaimer last."""
+    """The notes as plain text, one line each (REST splits messages at blank lines): skips marked, disclaimer last."""
     labels = {**VISIT_QUESTIONS, **VISIT_EXTRAS}
-    lines = [f"Leg cramps: notes for my doctor ({today.isoformat()})", ""]
+    lines = [f"Leg cramps: notes for my doctor ({today.isoformat()})"]
     for slot in SUMMARY_ORDER:
         value = slots.get(slot)
         if value is None and slot in VISIT_EXTRAS:
             continue
         lines.append(f"- {labels[slot]}: {value if value not in (None, SKIPPED) else 'not answered'}")
-    lines += ["", disclaimer]
+    lines.append(disclaimer)
     return "\n".join(lines)
 
 
