@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
 
 from actions.review_store import ReviewStore
 from tests.generated_conversations import generate
@@ -96,6 +97,15 @@ def test_feedback_is_asked_once_per_topic_and_can_be_ignored(assistant, store):
     replies = say(assistant, user, "how do I prevent cramps at night?")  # asked about a new topic ...
     ignored = texts(say(assistant, user, "what should I do during a cramp?"))  # ... and ignored
     assert "stretch" in ignored[0].lower() and DISCLAIMER in " ".join(ignored)
+
+
+def test_a_message_that_gets_no_knowledge_answer_logs_none_and_asks_nothing(assistant, store):
+    user = new_user()
+    before = store.topic_counts()
+    say(assistant, user, "hello")
+    assert store.topic_counts() == before
+    tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=30).json()
+    assert tracker["slots"]["feedback_topics"] is None and tracker["slots"]["feedback_answer"] is None
 
 
 def test_generated_conversations_feed_the_content_report(assistant, store):

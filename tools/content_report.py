@@ -16,7 +16,7 @@ from typing import List, Sequence, Tuple
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 
 from actions import settings
@@ -26,6 +26,10 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_CLUSTERS = 10
 EXAMPLES_PER_CLUSTER = 5
 SEED = 0
+IGNORED_WORDS = sorted(
+    ENGLISH_STOP_WORDS | {"email", "link", "number", "name", "hi", "hello", "hey", "please", "thanks"}
+)
+"""Stop words, the scrubber's marks and greetings: they say nothing about what was asked."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def cluster_messages(messages: Sequence[Tuple[str, str]]) -> List[Cluster]:
     if not messages:
         return []
     texts = [text for _, text in messages]
-    vectorizer = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+    vectorizer = TfidfVectorizer(stop_words=IGNORED_WORDS, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
     try:
         matrix = vectorizer.fit_transform(texts)
     except ValueError:  # nothing but stop words and marks
