@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from actions.answers import Answers
+from actions.db import session_factory
 from actions.evidence import EVIDENCE_LEVELS, stale_reviews
-from actions.seed import SourceError, load_source
+from actions.repository import KnowledgeRepository
+from actions.seed import SourceError, load_source, seed
 from tools.check_knowledge import problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,3 +105,15 @@ def test_the_validate_command_fails_with_a_clear_message_and_reads_the_age_setti
 def test_make_validate_runs_the_knowledge_check():
     recipe = (ROOT / "Makefile").read_text().split("\nvalidate:")[1].split("\n\n")[0]
     assert "tools.check_knowledge" in recipe
+
+
+def test_a_knowledge_base_of_the_older_schema_is_rebuilt_by_the_next_seed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with sqlite3.connect(tmp_path / "old.db") as db:  # the schema before evidence levels: no evidence_note column
+        db.execute(
+            "CREATE TABLE answers (id INTEGER PRIMARY KEY, topic TEXT, subject_kind TEXT, subject_key TEXT,"
+            " text TEXT, source TEXT, evidence TEXT, reviewed DATE)"
+        )
+    sessions = session_factory(url)
+    seed(sessions)
+    assert KnowledgeRepository(sessions).answer("prevention").evidence == "mixed"
