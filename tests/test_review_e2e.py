@@ -87,6 +87,8 @@ def test_feedback_is_asked_once_per_topic_and_can_be_ignored(assistant, store):
     user = new_user()
     replies = say(assistant, user, "what causes leg cramps?")
     assert [r["text"] for r in replies if r.get("buttons")] == ["Was this answer helpful?"]
+    footer = replies[0]["text"].splitlines()[-1]
+    assert re.fullmatch(r"Source: .*NHS.* \| Evidence: well established \| Reviewed: 2026-11-24", footer), footer
     assert DISCLAIMER in replies[-1]["text"]
     before = store.ratings().get("causes/general", {}).get("yes", 0)
     thanks = texts(press(assistant, user, replies, "Yes"))
