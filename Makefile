@@ -21,7 +21,7 @@ WEBCHAT := webchat/vendor/rasa-webchat.js
 # the Python packages that are linted and type-checked (tests are linted only)
 PACKAGES := actions channels tools bench
 
-.PHONY: help install system-deps nlp train seed run shell validate lint test lock clean webchat bench
+.PHONY: help install system-deps nlp train seed run shell validate lint test lock clean webchat bench content-report
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -79,6 +79,7 @@ shell: $(MODEL) ## chat in the terminal (starts its own action server)
 
 validate: $(SPACY) ## check the training data and domain (warnings fail)
 	$(PY) -m tools.build_nlp --check
+	$(PY) -m tools.check_knowledge
 	$(RASA) data validate --fail-on-warning
 
 lint: $(INSTALLED) ## ruff and mypy on the Python code
@@ -100,3 +101,6 @@ lock: ## re-resolve requirements.in into requirements.lock (needs the registry)
 
 clean: ## remove the trained models, results and run-time databases (keeps .venv)
 	rm -rf models results var .rasa tests/output
+
+content-report: $(INSTALLED) ## HTML report for editors: top topics, ratings, unanswered messages grouped
+	$(PY) -m tools.content_report

@@ -15,6 +15,8 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import settings
+from actions.evidence import evidence_label
+from actions.feedback import after_answers
 from actions.repository import AnswerNotFound, KnowledgeAnswer, KnowledgeRepository, SubjectRef
 from actions.triage import find_terms, most_urgent_first
 
@@ -43,9 +45,14 @@ class Answers:
         values: Dict[str, Any] = {
             "answer": found.text.replace("{emergency_number}", settings.EMERGENCY_NUMBER),
             "source": found.source,
+            "evidence": evidence_label(found.evidence),
+            "reviewed": found.reviewed.isoformat(),
+            "answer_id": found.answer_id,
         }
-        if found.evidence:
-            dispatcher.utter_message(response="utter_knowledge_answer_with_evidence", evidence=found.evidence, **values)
+        if found.evidence_note:
+            dispatcher.utter_message(
+                response="utter_knowledge_answer_with_evidence", evidence_note=found.evidence_note, **values
+            )
         else:
             dispatcher.utter_message(response="utter_knowledge_answer", **values)
         return found
@@ -110,5 +117,6 @@ class KnowledgeAction(Action, ABC):
         except KNOWLEDGE_ERRORS:
             apologise(dispatcher, self.name())
             events = []
+        events += after_answers(dispatcher, tracker)
         disclaim(dispatcher)
         return events

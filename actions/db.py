@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import List, Optional
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, declarative_base, relationship, sessionmaker
 
@@ -52,7 +52,8 @@ class Answer(Base):
     subject_key = Column(String(64), nullable=True)
     text: Mapped[str] = Column(Text, nullable=False)
     source: Mapped[str] = Column(String(512), nullable=False)
-    evidence = Column(Text, nullable=True)
+    evidence: Mapped[str] = Column(String(32), nullable=False)
+    evidence_note = Column(Text, nullable=True)
     reviewed: Mapped[dt.date] = Column(Date, nullable=False, default=dt.date.today)
 
 
@@ -67,5 +68,17 @@ def engine_for(url: str) -> Engine:
 def session_factory(url: Optional[str] = None) -> sessionmaker:
     """Sessions bound to the knowledge-base database; use one per call (`with factory() as s:`)."""
     engine = engine_for(url or settings.KB_DATABASE_URL)
+    _drop_outdated_tables(engine)
     Base.metadata.create_all(engine)
     return sessionmaker(engine, future=True, expire_on_commit=False)
+
+
+def _drop_outdated_tables(engine: Engine) -> None:
+    """Drop the knowledge tables when their columns differ from the model's (an older schema).
+
+    They hold only what `seed` copies from data/knowledge, so the next seed rebuilds them."""
+    names = inspect(engine).get_table_names()
+    for table in Base.metadata.sorted_tables:
+        if table.name in names and {c["name"] for c in inspect(engine).get_columns(table.name)} != set(table.c.keys()):
+            Base.metadata.drop_all(engine)
+            return

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import KNOWLEDGE_ERRORS, Answers, KnowledgeAction, apologise, disclaim, latest_intent
+from actions.doctor_visit import carry_over_referral
 from actions.repository import KnowledgeRepository
 from actions.topics import QUESTION_TOPICS, SUBJECT_KINDS
 from actions.triage import (
@@ -118,7 +119,7 @@ class ActionAnswerReferral(KnowledgeAction):
         )
         self.kb.say(dispatcher, REFERRAL_TOPIC, [("level", referral.level)])
         dispatcher.utter_message(response="utter_referral_reasons", reasons="; ".join(referral.reasons))
-        return [SlotSet("referral_level", referral.level), *clear_form_slots()]
+        return [SlotSet("referral_level", referral.level), *carry_over_referral(answers), *clear_form_slots()]
 
 
 class ActionStopAssessment(Action):

@@ -21,8 +21,15 @@ class KnowledgeAnswer:
     subject: Optional[SubjectRef]
     text: str
     source: str
-    evidence: Optional[str]
+    evidence: str
+    """A level of actions.evidence.EVIDENCE_LEVELS."""
     reviewed: dt.date
+    evidence_note: Optional[str] = None
+
+    @property
+    def answer_id(self) -> str:
+        """Stable id of the answer across reseeds: `topic/kind:key`, or `topic/general`."""
+        return f"{self.topic}/{':'.join(self.subject) if self.subject else 'general'}"
 
 
 class AnswerNotFound(LookupError):
@@ -78,4 +85,4 @@ class KnowledgeRepository:
 
 def _to_answer(row: Answer) -> KnowledgeAnswer:
     subject = (row.subject_kind, row.subject_key) if row.subject_kind and row.subject_key else None
-    return KnowledgeAnswer(row.topic, subject, row.text, row.source, row.evidence, row.reviewed)
+    return KnowledgeAnswer(row.topic, subject, row.text, row.source, row.evidence, row.reviewed, row.evidence_note)

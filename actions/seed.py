@@ -18,11 +18,13 @@ from sqlalchemy.orm import sessionmaker
 
 from actions import settings
 from actions.db import Answer, Subject, Term, session_factory
+from actions.evidence import EVIDENCE_LEVELS
 from actions.repository import KnowledgeAnswer, SubjectRef
 
 logger = logging.getLogger(__name__)
 
 SUBJECTS_FILE = "subjects.yml"
+REQUIRED_FIELDS = ("text", "source", "evidence", "reviewed")
 
 
 class SourceError(ValueError):
@@ -56,23 +58,36 @@ def load_source(directory: Path = settings.KNOWLEDGE_DIR) -> KnowledgeSource:
             continue
         content = _read_yaml(path)
         for record in content["answers"]:
-            missing = {"subject", "text", "source", "evidence", "reviewed"} - record.keys()
+            subject = record.get("subject")
+            where = f"{path.name}: record {content.get('topic')}/{_subject_name(subject)}"
+            missing = sorted({k for k in REQUIRED_FIELDS if record.get(k) in (None, "")} | {"subject"} - record.keys())
             if missing:
-                raise SourceError(f"{path.name}: a record lacks {sorted(missing)}")
-            subject = record["subject"]
+                raise SourceError(f"{where} lacks {', '.join(missing)}")
+            if record["evidence"] not in EVIDENCE_LEVELS:
+                raise SourceError(f"{where}: evidence {record['evidence']!r} is not one of {sorted(EVIDENCE_LEVELS)}")
             answers.append(
                 KnowledgeAnswer(
                     topic=content["topic"],
                     subject=(subject["kind"], subject["key"]) if subject else None,
                     text=" ".join(str(record["text"]).split()),
                     source=str(record["source"]).strip(),
-                    evidence=" ".join(str(record["evidence"]).split()) if record["evidence"] else None,
+                    evidence=record["evidence"],
+                    evidence_note=" ".join(str(record["evidence_note"]).split())
+                    if record.get("evidence_note")
+                    else None,
                     reviewed=_as_date(record["reviewed"]),
                 )
             )
     source = KnowledgeSource(subjects, tuple(answers))
     _check(source)
     return source
+
+
+def _subject_name(subject: object) -> str:
+    """`kind:key` of a record's subject, `general` for none (used in error messages)."""
+    if isinstance(subject, dict):
+        return f"{subject.get('kind')}:{subject.get('key')}"
+    return "general"
 
 
 def _read_yaml(path: Path) -> dict:
@@ -155,7 +170,13 @@ def _sync_answers(session, answers, counts: Dict[str, int]) -> None:
         session.delete(existing[ref])
         counts["removed"] += 1
     for ref, src in wanted.items():
-        fields = {"text": src.text, "source": src.source, "evidence": src.evidence, "reviewed": src.reviewed}
+        fields = {
+            "text": src.text,
+            "source": src.source,
+            "evidence": src.evidence,
+            "evidence_note": src.evidence_note,
+            "reviewed": src.reviewed,
+        }
         row = existing.get(ref)
         if row is None:
             kind, key = src.subject or (None, None)

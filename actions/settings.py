@@ -16,6 +16,15 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var"))
 KB_DATABASE_URL = os.environ.get("KB_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'knowledge.db'}"
 """SQLAlchemy URL of the knowledge base; a SQLite file under the project by default."""
 
+REVIEW_DATABASE_URL = os.environ.get("REVIEW_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'review.db'}"
+"""SQLAlchemy URL of the content-review store (answers given, ratings, scrubbed unanswered messages)."""
+
+CONTENT_REPORT = Path(os.environ.get("CONTENT_REPORT", VAR_DIR / "content-report.html"))
+"""Where `make content-report` writes the HTML report."""
+
+KB_MAX_REVIEW_AGE_DAYS = int(os.environ.get("KB_MAX_REVIEW_AGE_DAYS", "365"))
+"""`make validate` fails when a knowledge-base record was last reviewed longer ago than this."""
+
 EMERGENCY_NUMBER = os.environ.get(
     "EMERGENCY_NUMBER", "your local emergency number (911 in the US, 112 in the EU, 999 in the UK)"
 )

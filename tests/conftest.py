@@ -73,3 +73,11 @@ def responses(dispatcher: CollectingDispatcher) -> List[str]:
 
 def entity(kind: str, value: str) -> Dict[str, Any]:
     return {"entity": kind, "value": value}
+
+
+@pytest.fixture(autouse=True)
+def review_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test gets its own review store (ratings, answers given, unanswered messages)."""
+    url = f"sqlite:///{tmp_path / 'review.db'}"
+    monkeypatch.setattr("actions.settings.REVIEW_DATABASE_URL", url)
+    return url

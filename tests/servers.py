@@ -61,6 +61,7 @@ def running_assistant(
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_SERVER_PORT": str(action_port),
         "KB_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
+        "REVIEW_DATABASE_URL": f"sqlite:///{workdir / 'review.db'}",
         **(extra_env or {}),
     }
     credentials_file = workdir / "credentials.yml"

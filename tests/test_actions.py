@@ -243,7 +243,7 @@ async def test_referral_after_the_form(answers, level, repository, dispatcher, d
         dispatcher, make_tracker("yes", "inform", slots=answers), domain
     )
     assert answers_of(dispatcher)[0][0] == kb_text(repository, "when_to_see_doctor", [("level", level)])
-    assert responses(dispatcher)[1:] == ["utter_referral_reasons", DISCLAIMER_RESPONSE]
+    assert responses(dispatcher)[1:] == ["utter_referral_reasons", "utter_ask_feedback", DISCLAIMER_RESPONSE]
     assert SlotSet("referral_level", level) in events
     assert all(SlotSet(slot, None) in events for slot in FORM_SLOTS)
 

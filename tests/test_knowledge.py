@@ -181,7 +181,7 @@ def test_inconsistent_source_is_refused(tmp_path):
         load_source(tmp_path)
     (tmp_path / "subjects.yml").write_text("subjects:\n  - {kind: body_part, key: calf, label: calf, terms: [calf]}\n")
     (tmp_path / "causes.yml").write_text(
-        "topic: causes\nanswers:\n  - {subject: {kind: condition, key: gout}, text: t, source: s, evidence: null,"
+        "topic: causes\nanswers:\n  - {subject: {kind: condition, key: gout}, text: t, source: s, evidence: agreed,"
         " reviewed: 2026-11-24}\n"
     )
     with pytest.raises(SourceError, match="unknown subject"):
