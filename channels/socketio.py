@@ -1,8 +1,12 @@
-"""Rasa's socket.io channel (the web chat widget's) with session persistence that works.
+"""Rasa's socket.io channel (the web chat widget's) with session persistence and custom payloads that work.
 
-Rasa 3.6's `session_request` handler calls `sio.enter_room(...)` without `await`; since python-socketio 5.9
-that is a coroutine, so the browser never joins the room of its session and receives no bot message at all
-when `session_persistence` is on. This registers the same handler with the `await`.
+Two faults of Rasa 3.6's channel are fixed here:
+- its `session_request` handler calls `sio.enter_room(...)` without `await`; since python-socketio 5.9 that is
+  a coroutine, so with `session_persistence` on the browser never joins its session's room and receives no
+  bot message at all. The same handler is registered again, with the `await`.
+- its output sends a custom payload as keyword arguments of `emit` (`emit(event, **json_message)`), which
+  fails for any payload but `emit`'s own parameters. Here a custom payload is sent as `{"custom": {...}}`
+  (the doctor-visit notes' `summary_text`, which the widget offers as a file to download).
 """
 
 from __future__ import annotations
@@ -10,16 +14,27 @@ from __future__ import annotations
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint
+
+
+class SocketIOOutput(RasaSocketIOOutput):
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
 
 
 class SocketIOInput(RasaSocketIOInput):
     """Endpoint: /socket.io (the widget's socketUrl is the Rasa server's address)."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        socketio_webhook = super().blueprint(on_new_message)
+        async def answer_through_our_output(message: UserMessage) -> None:
+            if isinstance(message.output_channel, RasaSocketIOOutput):
+                message.output_channel = SocketIOOutput(self.sio, self.bot_message_evt)
+            await on_new_message(message)
+
+        socketio_webhook = super().blueprint(answer_through_our_output)
         sio = self.sio
         if sio is None:
             raise RuntimeError("Rasa's socket.io blueprint did not create its server")
@@ -32,3 +47,9 @@ class SocketIOInput(RasaSocketIOInput):
 
         sio.on("session_request", session_request, namespace=self.namespace)
         return socketio_webhook
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """The output used when Rasa's HTTP API sends to this channel (`output_channel=latest`)."""
+        if super().get_output_channel() is None or self.sio is None:  # Rasa's warns when there is none
+            return None
+        return SocketIOOutput(self.sio, self.bot_message_evt)

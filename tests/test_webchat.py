@@ -203,3 +203,48 @@ def test_the_embed_snippet_in_the_readme_names_the_files_served(page_url):
     for name in ("legcramps-chat.js", "legcramps-chat.css", "vendor/rasa-webchat.js"):
         assert requests.get(page_url + name, timeout=10).status_code == 200, name
     assert 'base + "vendor/rasa-webchat.js"' in Path(WEBCHAT / "legcramps-chat.js").read_text()
+
+
+VISIT_QUESTIONS = [
+    "How often do the cramps come?",
+    "Which muscle or part of the body cramps",
+    "Which medicines do you take",
+    "How much alcohol do you usually drink?",
+    "What is your usual exercise or activity routine?",
+    "Roughly how much do you drink each day",
+    "What have you tried for the cramps so far",
+]
+
+
+def test_doctor_visit_notes_can_be_downloaded_as_a_text_file(assistant, page_url, phone: Page):
+    phone.goto(page_url)
+    open_with_keyboard(phone)
+    expect(bot_texts(phone).first).to_be_visible(timeout=WAIT)
+    ask(phone, "make me a summary for my doctor")
+    expect(bot_texts(phone).filter(has_text="When did the cramps start?")).to_be_visible(timeout=WAIT)
+    ask(phone, "<b>last spring</b>, after a long run")
+    for question in VISIT_QUESTIONS:
+        expect(bot_texts(phone).filter(has_text=question)).to_be_visible(timeout=WAIT)
+        phone.locator(".rw-reply", has_text="Skip").last.click(timeout=WAIT)
+    download_button = phone.locator(".lc-download")
+    expect(download_button).to_be_visible(timeout=WAIT)
+    expect(bot_texts(phone).filter(has_text="<b>last spring</b>, after a long run")).to_be_visible(timeout=WAIT)
+    assert phone.locator(".rw-messages-container b").count() == 0
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(OUTPUT / "webchat-doctor-notes.png"))
+
+    with phone.expect_download(timeout=WAIT) as download:
+        download_button.click()
+    assert download.value.suggested_filename == "leg-cramps-doctor-notes.txt"
+    notes = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<b>last spring</b>, after a long run" in notes, notes
+    assert DISCLAIMER in notes, notes
+
+    phone.reload()
+    if not phone.locator(".rw-new-message").is_visible():
+        phone.click(".rw-launcher")
+    expect(phone.locator(".lc-download")).to_be_visible(timeout=WAIT)
+    download_button.focus()
+    with phone.expect_download(timeout=WAIT) as again:
+        phone.keyboard.press("Enter")
+    assert Path(again.value.path()).read_text(encoding="utf-8") == notes

@@ -4,7 +4,9 @@
  *   <script src="https://YOUR-HOST/legcramps-chat.js" data-socket-url="https://YOUR-RASA-HOST"></script>
  * Loads ./vendor/rasa-webchat.js and ./legcramps-chat.css from beside this file, then opens a chat bubble.
  * Added to rasa-webchat: the disclaimer in the header, labels for screen readers, reply buttons that work
- * with the keyboard (rasa-webchat renders them as plain <div>s), visible focus, no javascript: links.
+ * with the keyboard (rasa-webchat renders them as plain <div>s), visible focus, no javascript: links, and a
+ * button that downloads the doctor-visit notes as a text file (the bot sends them as a custom payload
+ * {"custom": {"summary_text", "filename"}}, which rasa-webchat itself ignores).
  */
 (function () {
   "use strict";
@@ -51,6 +53,45 @@
     });
   }
 
+  var NOTES_KEY = "legcramps_doctor_notes";
+
+  function download(notes) {
+    var url = URL.createObjectURL(new Blob([notes.text], { type: "text/plain;charset=utf-8" }));
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = notes.filename;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+
+  // One "Download" button under the conversation, for the latest notes; kept across a reload like the history.
+  function showDownload() {
+    var notes = JSON.parse(localStorage.getItem(NOTES_KEY) || "null");
+    var messages = document.querySelector(".rw-messages-container");
+    if (!notes || !messages) return;
+    var button = document.querySelector(".lc-download");
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "lc-download";
+      button.textContent = "Download your notes for the doctor (.txt)";
+      button.addEventListener("click", function () {
+        download(JSON.parse(localStorage.getItem(NOTES_KEY)));
+      });
+    }
+    if (button.previousElementSibling !== messages) messages.insertAdjacentElement("afterend", button);
+  }
+
+  function onBotMessage(message) {
+    var custom = message && message.custom;
+    if (!custom || typeof custom.summary_text !== "string") return;
+    var filename = /^[\w.-]+\.txt$/.test(custom.filename || "") ? custom.filename : "doctor-notes.txt";
+    localStorage.setItem(NOTES_KEY, JSON.stringify({ text: custom.summary_text, filename: filename }));
+    showDownload();
+  }
+
   function start() {
     window.WebChat.default(
       {
@@ -64,6 +105,7 @@
         showMessageDate: false,
         customData: { language: "en" },
         params: { storage: "local" },
+        onSocketEvent: { bot_uttered: onBotMessage },
         // dark blue with white text: 10:1 contrast (rasa-webchat's default #135afe has 5.4:1)
         mainColor: "#0b3d91",
         userBackgroundColor: "#0b3d91",
@@ -71,8 +113,12 @@
       },
       null
     );
-    enhance();
-    new MutationObserver(enhance).observe(document.body, { childList: true, subtree: true });
+    var update = function () {
+      enhance();
+      showDownload();
+    };
+    update();
+    new MutationObserver(update).observe(document.body, { childList: true, subtree: true });
   }
 
   var css = document.createElement("link");
