@@ -129,10 +129,6 @@ def training_phase(configs: Dict[str, Path], machine: Machine) -> Dict[str, Dict
     return out
 
 
-# one client address plays every virtual user, so the per-address rate limit is lifted for the benchmark
-SERVER_ENV = {"REST_ADDRESS_RATE": "100000", "REST_ADDRESS_BURST": "100000"}
-
-
 def post_json(url: str, body: Dict[str, Any], timeout: float = 30, token: str = "") -> Any:
     headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
     request = urllib.request.Request(url, json.dumps(body).encode(), headers)
@@ -285,7 +281,7 @@ def main() -> None:
             workdir = WORK / f"serve-{name}-{uuid.uuid4().hex[:6]}"
             workdir.mkdir()
             launched = time.monotonic()
-            servers[name] = stack.enter_context(running_assistant(workdir, models[name], extra_env=SERVER_ENV))
+            servers[name] = stack.enter_context(running_assistant(workdir, models[name]))
             first_answer(servers[name]["rasa"], servers[name]["token"])
             figures[name]["startup_s"] = time.monotonic() - launched
             say(f"  {name} answered {figures[name]['startup_s']:.1f} s after launch")
