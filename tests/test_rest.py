@@ -140,8 +140,9 @@ def test_forget_me_deletes_the_conversation(assistant):
     say(assistant, user, "none of these")
     replies = texts(say(assistant, user, "please forget everything I told you and delete my data"))
     assert "deleted" in " ".join(replies)
-    state = tracker(assistant, user)
-    assert state["events"] == [] and state["slots"]["red_flags"] is None and state["slots"]["requested_slot"] is None
+    state = tracker(assistant, user)  # a new, empty conversation (tests/test_security.py reads the database)
+    assert not [e for e in state["events"] if e["event"] in ("user", "bot", "slot")], state["events"]
+    assert state["slots"]["red_flags"] is None and state["slots"]["requested_slot"] is None
 
 
 def test_chest_pain_names_the_emergency_number(assistant):
