@@ -21,7 +21,7 @@ WEBCHAT := webchat/vendor/rasa-webchat.js
 # the Python packages that are linted and type-checked (tests are linted only)
 PACKAGES := actions channels tools bench
 
-.PHONY: help install system-deps nlp train seed run shell validate lint test lock clean webchat bench content-report
+.PHONY: help install system-deps nlp train seed run shell validate lint test soak lock clean webchat bench content-report
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ lint: $(INSTALLED) ## ruff and mypy on the Python code
 
 test: system-deps $(MODEL) $(WEBCHAT) lint validate ## everything from a fresh clone, then the whole suite
 	$(PY) -m pytest
+
+soak: $(MODEL) $(INSTALLED) ## sustained load (SOAK_SECONDS, default 120) + 2,000 new senders; fails on errors or memory growth
+	$(PY) -m tests.soak
 
 bench: $(SPACY) $(INSTALLED) ## ours vs stock Rasa on the same data (trains both); results in bench/results/
 	$(PY) -m bench.run $(BENCH_ARGS)

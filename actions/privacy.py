@@ -1,7 +1,8 @@
 """forget_me: clear what the user told the assistant (every slot) and leave any assessment under way.
 
-The conversation log in the tracker store is not deleted here (Rasa's tracker store has no delete
-API for actions); the answer tells the user so."""
+The stored conversation is deleted by the Rasa server's tracker store when it saves this turn
+(channels/tracker_store.py), since actions cannot reach the tracker store. The review store holds nothing
+that identifies the user (actions/review_store.py), so there is nothing else to delete."""
 
 from __future__ import annotations
 

@@ -32,5 +32,11 @@ EMERGENCY_NUMBER = os.environ.get(
 
 ACTION_SERVER_PORT = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
 
+ACTION_SERVER_HOST = os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")
+"""The address the action server listens on: loopback unless Rasa runs on another machine."""
+
+ACTION_SERVER_TOKEN = os.environ.get("ACTION_SERVER_TOKEN") or None
+"""When set, the action server refuses calls without it (Rasa sends it as ?token=, endpoints.yml `token`)."""
+
 SPACY_MODEL_DIR = PROJECT_ROOT / "models" / "spacy_en_legcramps"
 """Where the train step writes the spaCy pipeline; config.yml loads it by this path."""

@@ -2,6 +2,8 @@
 
     python -m bench.loadgen --url http://127.0.0.1:5005/webhooks/rest/webhook --users 8 --messages 400 --out run.json
 
+The REST channel's bearer token is read from the environment (REST_TOKEN), so it is not on the command line.
+
 Each user replays conversations of `bench.scenarios` with a fresh sender id per conversation, one message
 after the other. Every request is recorded: latency, or the error (HTTP status, timeout, connection error,
 bad JSON). Nothing is dropped; the JSON holds the raw outcomes and their summary."""
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import uuid
@@ -73,7 +76,9 @@ async def user(index: int, session: aiohttp.ClientSession, url: str, budget: Bud
 async def run(url: str, users: int, messages: int, warmup: int) -> dict:
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+    token = os.environ.get("REST_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
         warm: List[Outcome] = []
         if warmup:
             await user(0, session, url, Budget(warmup), warm)

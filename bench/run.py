@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bench import report
+from bench.memory import tree_memory_mb
 from bench.understanding import plot_confusion, predicted, read_examples, scores
 from tests.servers import free_port, running_assistant, wait_until_up
 
@@ -128,20 +129,23 @@ def training_phase(configs: Dict[str, Path], machine: Machine) -> Dict[str, Dict
     return out
 
 
-def post_json(url: str, body: Dict[str, Any], timeout: float = 30) -> Any:
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+def post_json(url: str, body: Dict[str, Any], timeout: float = 30, token: str = "") -> Any:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 
-def first_answer(rasa_url: str, deadline_s: float = 300) -> None:
+def first_answer(rasa_url: str, token: str, deadline_s: float = 300) -> None:
     """Wait until the REST channel gives a reply with text."""
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         try:
             if any(
                 r.get("text")
-                for r in post_json(f"{rasa_url}/webhooks/rest/webhook", {"sender": "boot", "message": "hi"})
+                for r in post_json(
+                    f"{rasa_url}/webhooks/rest/webhook", {"sender": "boot", "message": "hi"}, token=token
+                )
             ):
                 return
         except OSError:
@@ -164,15 +168,17 @@ def heldout_phase(servers: Dict[str, Dict[str, str]]) -> Dict[str, Any]:
     return out
 
 
-def loadgen(url: str, users: int, messages: int, warmup: int, tag: str) -> Dict[str, Any]:
+def loadgen(url: str, users: int, messages: int, warmup: int, tag: str, token: str = "") -> Dict[str, Any]:
     out = WORK / f"load-{tag}.json"
     command = [sys.executable, "-m", "bench.loadgen", "--url", url, "--users", str(users)]
     command += ["--messages", str(messages), "--warmup", str(warmup), "--out", str(out)]
-    subprocess.run(command, cwd=ROOT, check=True)
+    subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "REST_TOKEN": token})
     return json.loads(out.read_text())
 
 
-def load_phase(urls: Dict[str, str], plan: Dict[str, int], machine: Machine) -> Dict[str, Dict[str, Any]]:
+def load_phase(
+    urls: Dict[str, str], tokens: Dict[str, str], plan: Dict[str, int], machine: Machine
+) -> Dict[str, Dict[str, Any]]:
     """Every load, split into rounds; in each round ours, the peer and the floor take turns (order rotates)."""
     raw: Dict[str, Dict[str, List[Dict[str, Any]]]] = {t: {load: [] for load in LOADS} for t in urls}
     targets = list(urls)
@@ -184,25 +190,14 @@ def load_phase(urls: Dict[str, str], plan: Dict[str, int], machine: Machine) -> 
             for target in order:
                 say(f"load {load} round {i + 1}/{plan['rounds']}: {target}")
                 warmup = plan["warmup"] if (load == "sequential" and i == 0) else 0
-                raw[target][load].append(loadgen(urls[target], users, per_round, warmup, f"{target}-{load}-{i}"))
+                tag = f"{target}-{load}-{i}"
+                raw[target][load].append(loadgen(urls[target], users, per_round, warmup, tag, tokens.get(target, "")))
     return {t: {load: report.merge_runs(runs) for load, runs in loads.items()} for t, loads in raw.items()}
 
 
 def tree_peak_rss_mb(pid: int) -> float:
     """Peak resident memory (VmHWM) of a process and its children, summed, in MB."""
-    pids, total = [pid], 0
-    while pids:
-        current = pids.pop()
-        status = Path(f"/proc/{current}/status")
-        if not status.exists():
-            continue
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                total += int(line.split()[1])
-        children = Path(f"/proc/{current}/task/{current}/children")
-        if children.exists():
-            pids += [int(c) for c in children.read_text().split()]
-    return total / 1024
+    return tree_memory_mb(pid, "VmHWM")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -287,14 +282,14 @@ def main() -> None:
             workdir.mkdir()
             launched = time.monotonic()
             servers[name] = stack.enter_context(running_assistant(workdir, models[name]))
-            first_answer(servers[name]["rasa"])
+            first_answer(servers[name]["rasa"], servers[name]["token"])
             figures[name]["startup_s"] = time.monotonic() - launched
             say(f"  {name} answered {figures[name]['startup_s']:.1f} s after launch")
         machine.sample("held-out NLU")
         understanding = heldout_phase(servers)
         urls = {n: f"{servers[n]['rasa']}/webhooks/rest/webhook" for n in NAMES}
         urls["floor"] = start_floor(stack)
-        latency = load_phase(urls, plan, machine)
+        latency = load_phase(urls, {n: servers[n]["token"] for n in NAMES}, plan, machine)
         for name in NAMES:
             figures[name]["rasa_peak_rss_mb"] = tree_peak_rss_mb(int(servers[name]["rasa_pid"]))
             figures[name]["actions_peak_rss_mb"] = tree_peak_rss_mb(int(servers[name]["actions_pid"]))

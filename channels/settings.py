@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,41 @@ RASA_PUBLIC_URL = "RASA_PUBLIC_URL"
 # Where the credentials template and the effective credentials file are.
 CREDENTIALS_TEMPLATE = "CREDENTIALS_TEMPLATE"
 
+# The REST channel (channels/rest.py). Integrators authenticate with static tokens ("name:token" pairs,
+# space- or comma-separated, tokens of at least MIN_TOKEN_LENGTH characters) or HS256 JWTs (claim "sub" names
+# the integrator, "exp" is required). With neither set every REST request is refused.
+REST_TOKENS = "REST_TOKENS"
+REST_JWT_SECRET = "REST_JWT_SECRET"
+MIN_TOKEN_LENGTH = 16
+# Input limits: request body in bytes, message in characters, sender id in characters.
+REST_MAX_BODY_BYTES = "REST_MAX_BODY_BYTES"
+REST_MAX_MESSAGE_CHARS = "REST_MAX_MESSAGE_CHARS"
+REST_MAX_SENDER_CHARS = "REST_MAX_SENDER_CHARS"
+# Token buckets: a sender may send SENDER_BURST messages at once, then SENDER_RATE a second; the same for
+# each client address. At most RATE_LIMIT_KEYS buckets are kept (the least recently used go first).
+REST_SENDER_RATE = "REST_SENDER_RATE"
+REST_SENDER_BURST = "REST_SENDER_BURST"
+REST_ADDRESS_RATE = "REST_ADDRESS_RATE"
+REST_ADDRESS_BURST = "REST_ADDRESS_BURST"
+RATE_LIMIT_KEYS = "RATE_LIMIT_KEYS"
+# Seconds the REST channel waits for the bot's answer before it sends the service-problem answer instead.
+REST_REPLY_TIMEOUT = "REST_REPLY_TIMEOUT"
+# The shared secret Rasa sends to the action server (actions/settings.py reads the same variable).
+ACTION_SERVER_TOKEN = "ACTION_SERVER_TOKEN"
+# Origins (scheme://host:port) allowed to open the web chat's socket.io connection; space-separated.
+CORS_ORIGINS = "CORS_ORIGINS"
+
 DEFAULTS = {
+    REST_MAX_BODY_BYTES: "8192",
+    REST_MAX_MESSAGE_CHARS: "2000",
+    REST_MAX_SENDER_CHARS: "64",
+    REST_SENDER_RATE: "1",
+    REST_SENDER_BURST: "10",
+    REST_ADDRESS_RATE: "50",
+    REST_ADDRESS_BURST: "200",
+    RATE_LIMIT_KEYS: "10000",
+    REST_REPLY_TIMEOUT: "20",
+    CORS_ORIGINS: "http://localhost:8080 http://127.0.0.1:8080",
     TELEGRAM_API_URL: "https://api.telegram.org",
     SLACK_API_URL: "https://slack.com/api/",
     FACEBOOK_GRAPH_URL: "https://graph.facebook.com",
@@ -48,3 +82,12 @@ def slack_api_url() -> str:
 
 def facebook_graph_url(api_version: str) -> str:
     return f"{get(FACEBOOK_GRAPH_URL).rstrip('/')}/v{api_version}"
+
+
+def number(name: str) -> float:
+    return float(get(name))
+
+
+def words(name: str) -> List[str]:
+    """A space- or comma-separated list (REST_TOKENS, CORS_ORIGINS)."""
+    return (os.environ.get(name) or DEFAULTS.get(name, "")).replace(",", " ").split()

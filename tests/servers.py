@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -10,13 +11,19 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence
+from typing import Any, Dict, Iterator, Optional, Sequence
+
+import requests
 
 from channels import credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).with_name("rasa")
 MODEL = ROOT / "models" / "current.tar.gz"
+TEST_INTEGRATOR = "tests"
+# Tests, the benchmark and the soak play many users from one address and press buttons faster than people do;
+# tests/test_security.py sets its own limits to test them.
+LIFTED_RATE_LIMITS = {"REST_SENDER_BURST": "1000", "REST_ADDRESS_RATE": "100000", "REST_ADDRESS_BURST": "100000"}
 START_TIMEOUT = 480  # seconds; Rasa takes minutes to start on a busy 2-core machine
 
 
@@ -39,6 +46,111 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise TimeoutError(f"{url} not up after {START_TIMEOUT}s; see {log}")
 
 
+class Servers:
+    """The action server and the Rasa server of one test assistant, each of which can be stopped and started again."""
+
+    def __init__(self, workdir: Path, model: Path, extra_env: Optional[Dict[str, str]], rasa_args: Sequence[str]):
+        action_port, rasa_port = free_port(), free_port()
+        token = secrets.token_urlsafe(24)
+        action_token = secrets.token_urlsafe(24)
+        endpoints = workdir / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n  token: "{action_token}"\n'
+            f"tracker_store:\n  type: channels.tracker_store.ForgetfulSQLTrackerStore\n"
+            f'  dialect: "sqlite"\n  db: "{workdir / "conversations.db"}"\n'
+        )
+        self.env = {
+            **os.environ,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "ACTION_SERVER_PORT": str(action_port),
+            "ACTION_SERVER_TOKEN": action_token,
+            "KB_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
+            "REVIEW_DATABASE_URL": f"sqlite:///{workdir / 'review.db'}",
+            "REST_TOKENS": f"{TEST_INTEGRATOR}:{token}",
+            **LIFTED_RATE_LIMITS,
+            **(extra_env or {}),
+        }
+        credentials_file = workdir / "credentials.yml"
+        credentials.write(credentials_file, self.env, ROOT / "credentials.yml")
+        self.logs = {name: workdir / f"{name}.log" for name in ("actions", "rasa")}
+        self.health = {
+            "actions": f"http://127.0.0.1:{action_port}/health",
+            "rasa": f"http://127.0.0.1:{rasa_port}/status",
+        }
+        self.commands = {
+            "actions": [sys.executable, "-m", "actions.server"],
+            "rasa": [
+                str(RASA),
+                "run",
+                "--enable-api",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(credentials_file),
+                "--port",
+                str(rasa_port),
+                "-i",
+                "127.0.0.1",
+                *rasa_args,
+            ],
+        }
+        self.processes: Dict[str, subprocess.Popen] = {}
+        self.urls = {
+            "rasa": f"http://127.0.0.1:{rasa_port}",
+            "actions": f"http://127.0.0.1:{action_port}",
+            "workdir": str(workdir),
+            "token": token,
+            "action_token": action_token,
+        }
+
+    def start(self, name: str, wait: bool = True) -> None:
+        """Start one server (appending to its log) and, with `wait`, wait until it answers."""
+        with self.logs[name].open("a") as out:
+            self.processes[name] = subprocess.Popen(
+                self.commands[name], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        self.urls[f"{name}_pid"] = str(self.processes[name].pid)
+        if wait:
+            self.wait(name)
+
+    def wait(self, name: str) -> None:
+        wait_until_up(self.health[name], self.processes[name], self.logs[name])
+
+    def stop(self, name: str, kill: bool = False) -> None:
+        """Terminate one server (SIGKILL with `kill`) and wait until it has exited."""
+        process = self.processes.pop(name, None)
+        if process is None:
+            return
+        process.kill() if kill else process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def assistant_servers(
+    workdir: Path,
+    model: Path = MODEL,
+    extra_env: Optional[Dict[str, str]] = None,
+    rasa_args: Sequence[str] = (),
+) -> Iterator[Servers]:
+    """Both servers on their own ports, databases under `workdir`, for tests that stop and restart them."""
+    servers = Servers(workdir, model, extra_env, rasa_args)
+    try:
+        for name in ("actions", "rasa"):
+            servers.start(name, wait=False)
+        for name in ("actions", "rasa"):
+            servers.wait(name)
+        yield servers
+    finally:
+        for name in list(servers.processes):
+            servers.stop(name)
+
+
 @contextmanager
 def running_assistant(
     workdir: Path,
@@ -46,65 +158,22 @@ def running_assistant(
     extra_env: Optional[Dict[str, str]] = None,
     rasa_args: Sequence[str] = (),
 ) -> Iterator[Dict[str, str]]:
-    """Both servers on their own ports, databases under `workdir`; yields their base URLs and process ids.
+    """Both servers on their own ports, databases under `workdir`; yields their base URLs, process ids and
+    the REST channel's bearer token (`token`, integrator TEST_INTEGRATOR).
 
     `extra_env` adds environment variables, e.g. a platform's secrets, which switch its channel on;
     `rasa_args` adds options to `rasa run`."""
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "conversations.db"}"\n'
-    )
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "ACTION_SERVER_PORT": str(action_port),
-        "KB_DATABASE_URL": f"sqlite:///{workdir / 'knowledge.db'}",
-        "REVIEW_DATABASE_URL": f"sqlite:///{workdir / 'review.db'}",
-        **(extra_env or {}),
-    }
-    credentials_file = workdir / "credentials.yml"
-    credentials.write(credentials_file, env, ROOT / "credentials.yml")
-    logs = {name: workdir / f"{name}.log" for name in ("actions", "rasa")}
-    commands = {
-        "actions": [sys.executable, "-m", "actions.server"],
-        "rasa": [
-            str(RASA),
-            "run",
-            "--enable-api",
-            "--model",
-            str(model),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(credentials_file),
-            "--port",
-            str(rasa_port),
-            "-i",
-            "127.0.0.1",
-            *rasa_args,
-        ],
-    }
-    processes = {}
-    try:
-        for name, command in commands.items():
-            with logs[name].open("w") as out:
-                processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        wait_until_up(f"http://127.0.0.1:{action_port}/health", processes["actions"], logs["actions"])
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes["rasa"], logs["rasa"])
-        yield {
-            "rasa": f"http://127.0.0.1:{rasa_port}",
-            "actions": f"http://127.0.0.1:{action_port}",
-            "workdir": str(workdir),
-            "rasa_pid": str(processes["rasa"].pid),
-            "actions_pid": str(processes["actions"].pid),
-        }
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with assistant_servers(workdir, model, extra_env, rasa_args) as servers:
+        yield servers.urls
+
+
+def rest_post(
+    urls: Dict[str, str], body: Any, token: Optional[str] = None, timeout: float = 60, **kwargs: Any
+) -> requests.Response:
+    """POST to the REST channel with the assistant's bearer token; `body` is JSON unless it is bytes."""
+    headers = {"Authorization": f"Bearer {token or urls['token']}", **kwargs.pop("headers", {})}
+    url = f"{urls['rasa']}/webhooks/rest/webhook"
+    if isinstance(body, bytes):
+        headers.setdefault("Content-Type", "application/json")
+        return requests.post(url, data=body, headers=headers, timeout=timeout, **kwargs)
+    return requests.post(url, json=body, headers=headers, timeout=timeout, **kwargs)

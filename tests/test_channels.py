@@ -61,9 +61,14 @@ def fake():
 
 
 @pytest.fixture(scope="module")
-def rasa(fake, tmp_path_factory):
+def assistant(fake, tmp_path_factory):
     with running_assistant(tmp_path_factory.mktemp("channels"), extra_env=platform_env(fake)) as urls:
-        yield urls["rasa"]
+        yield urls
+
+
+@pytest.fixture(scope="module")
+def rasa(assistant):
+    return assistant["rasa"]
 
 
 def user_id() -> str:
@@ -86,7 +91,7 @@ def replies_to(fake: FakePlatforms, path: str, recipient: str, key, done=lambda 
 def test_a_channel_is_on_only_when_all_its_variables_are_set():
     template = yaml.safe_load((ROOT / "credentials.yml").read_text())
     channels, disabled = effective(template, {"SLACK_TOKEN": "x"})
-    assert set(channels) == {"rest", "channels.socketio.SocketIOInput"}
+    assert set(channels) == {"channels.rest.AuthenticatedRestInput", "channels.socketio.SocketIOInput"}
     assert disabled["channels.slack.SlackInput"] == ["SLACK_SIGNING_SECRET"]
     channels, _ = effective(template, {"SLACK_TOKEN": "x", "SLACK_SIGNING_SECRET": "y"})
     assert channels["channels.slack.SlackInput"]["slack_token"] == "${SLACK_TOKEN}", "secrets are never written"
@@ -368,11 +373,17 @@ def test_twilio_refuses_a_bad_or_missing_signature(rasa, fake):
 # -- callback ----------------------------------------------------------------------------------------------------
 
 
-def test_the_callback_channel_posts_each_reply_to_the_callback_url(rasa, fake):
+def test_the_callback_channel_refuses_requests_without_the_token(rasa):
+    body = {"sender": user_id(), "message": "hello"}
+    assert requests.post(f"{rasa}/webhooks/callback/webhook", json=body, timeout=TIMEOUT).status_code == 401
+
+
+def test_the_callback_channel_posts_each_reply_to_the_callback_url(assistant, rasa, fake):
     sender = user_id()
     response = requests.post(
         f"{rasa}/webhooks/callback/webhook",
         json={"sender": sender, "message": "what causes leg cramps?"},
+        headers={"Authorization": f"Bearer {assistant['token']}"},
         timeout=TIMEOUT,
     )
     assert response.status_code == 200 and response.text == "success"

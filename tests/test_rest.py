@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from tests.servers import running_assistant
+from tests.servers import TEST_INTEGRATOR, rest_post, running_assistant
 
 DISCLAIMER = "not a substitute for professional medical advice"
 TIMEOUT = 30
@@ -21,11 +21,16 @@ def assistant(tmp_path_factory):
 
 
 def say(assistant, sender, message):
-    response = requests.post(
-        f"{assistant['rasa']}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=TIMEOUT
-    )
+    """The bot's messages for one user message sent with the test integrator's token (expects 200)."""
+    response = rest_post(assistant, {"sender": sender, "message": message}, timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def tracker(assistant, sender):
+    """The conversation of one of the test integrator's users, from Rasa's HTTP API."""
+    conversation = f"{TEST_INTEGRATOR}:{sender}"
+    return requests.get(f"{assistant['rasa']}/conversations/{conversation}/tracker", timeout=TIMEOUT).json()
 
 
 def texts(replies):
@@ -66,9 +71,9 @@ def test_the_assessment_by_buttons_ends_with_a_referral(assistant):
     final = texts(replies)
     assert any("Why I suggest this" in t and "severe" in t for t in final), final
     assert DISCLAIMER in final[-1]
-    tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()
-    assert tracker["slots"]["referral_level"] == "see_doctor"
-    assert not tracker["active_loop"].get("name")
+    state = tracker(assistant, user)
+    assert state["slots"]["referral_level"] == "see_doctor"
+    assert not state["active_loop"].get("name")
 
 
 def test_the_assessment_by_free_text(assistant):
@@ -83,8 +88,7 @@ def test_the_assessment_by_free_text(assistant):
         say(assistant, user, message)
     final = texts(say(assistant, user, "I haven't tried anything yet"))
     assert any("Why I suggest this" in t for t in final), final
-    tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()
-    assert tracker["slots"]["referral_level"] == "self_care"
+    assert tracker(assistant, user)["slots"]["referral_level"] == "self_care"
 
 
 def test_a_red_flag_in_the_middle_of_the_form_gets_urgent_advice_first(assistant):
@@ -94,8 +98,7 @@ def test_a_red_flag_in_the_middle_of_the_form_gets_urgent_advice_first(assistant
     replies = texts(say(assistant, user, "wait, my calf has gone red and swollen"))
     assert re.search(r"blood clot|deep vein|DVT", replies[0], re.I), replies
     assert DISCLAIMER in replies[-1]
-    tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()
-    assert tracker["slots"]["referral_level"] == "urgent"
+    assert tracker(assistant, user)["slots"]["referral_level"] == "urgent"
     follow_up = texts(say(assistant, user, "what causes cramps?"))
     assert any("Source:" in t for t in follow_up)
 
@@ -131,14 +134,15 @@ def test_a_question_in_the_middle_of_the_form_is_answered_and_the_form_goes_on(a
     assert "How often" in " ".join(texts(say(assistant, user, "moderate")))
 
 
-def test_forget_me_clears_the_answers(assistant):
+def test_forget_me_deletes_the_conversation(assistant):
     user = new_user()
     say(assistant, user, "can you check my leg cramps")
     say(assistant, user, "none of these")
     replies = texts(say(assistant, user, "please forget everything I told you and delete my data"))
-    assert "cleared" in " ".join(replies)
-    slots = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()["slots"]
-    assert slots["red_flags"] is None and slots["requested_slot"] is None
+    assert "deleted" in " ".join(replies)
+    state = tracker(assistant, user)  # a new, empty conversation (tests/test_security.py reads the database)
+    assert not [e for e in state["events"] if e["event"] in ("user", "bot", "slot")], state["events"]
+    assert state["slots"]["red_flags"] is None and state["slots"]["requested_slot"] is None
 
 
 def test_chest_pain_names_the_emergency_number(assistant):
@@ -163,28 +167,9 @@ def test_out_of_scope_says_what_it_covers_and_offers_topics(assistant):
     assert "leg cramps" in replies[0]["text"] and len(replies[0]["buttons"]) >= 3
 
 
-@pytest.mark.parametrize("body", [b"not json", b"{}", b'{"sender": "x"}', b'{"message": 42}'])
-def test_malformed_requests_are_refused_and_the_server_keeps_serving(assistant, body):
-    response = requests.post(
-        f"{assistant['rasa']}/webhooks/rest/webhook",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        timeout=TIMEOUT,
-    )
-    assert response.status_code < 500 or response.status_code == 500 and response.text
-    assert texts(say(assistant, new_user(), "hi"))
-
-
-@pytest.mark.parametrize("message", ["", "   ", "🦵💥", "<script>alert(1)</script>", "cramp " * 2000])
-def test_odd_messages_get_a_safe_answer(assistant, message):
-    replies = say(assistant, new_user(), message)
-    assert isinstance(replies, list)
-    assert texts(say(assistant, new_user(), "what causes cramps"))
-
-
 def test_conversations_are_stored_in_the_tracker_store(assistant):
     user = new_user()
     say(assistant, user, "what triggers cramps at night?")
-    events = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=TIMEOUT).json()["events"]
+    events = tracker(assistant, user)["events"]
     assert any(e["event"] == "user" and "night" in e["text"] for e in events)
     assert any(e["event"] == "action" and e["name"] == "action_answer_triggers" for e in events)

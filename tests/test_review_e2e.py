@@ -7,12 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-import requests
 
 from actions.review_store import ReviewStore
 from tests.generated_conversations import generate
 from tests.servers import running_assistant
-from tests.test_rest import new_user, say
+from tests.test_rest import new_user, say, tracker
 from tools.content_report import build_report
 
 DISCLAIMER = "not a substitute for professional medical advice"
@@ -106,8 +105,8 @@ def test_a_message_that_gets_no_knowledge_answer_logs_none_and_asks_nothing(assi
     before = store.topic_counts()
     say(assistant, user, "hello")
     assert store.topic_counts() == before
-    tracker = requests.get(f"{assistant['rasa']}/conversations/{user}/tracker", timeout=30).json()
-    assert tracker["slots"]["feedback_topics"] is None and tracker["slots"]["feedback_answer"] is None
+    slots = tracker(assistant, user)["slots"]
+    assert slots["feedback_topics"] is None and slots["feedback_answer"] is None
 
 
 def test_generated_conversations_feed_the_content_report(assistant, store):

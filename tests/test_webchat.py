@@ -41,7 +41,8 @@ def page_port():
 def assistant(tmp_path_factory, page_port):
     # the page's origin may call Rasa (socket.io polls over cross-origin HTTP before it upgrades)
     cors = ["--cors", f"http://127.0.0.1:{page_port}"]
-    with running_assistant(tmp_path_factory.mktemp("webchat"), rasa_args=cors) as urls:
+    origins = {"CORS_ORIGINS": f"http://127.0.0.1:{page_port}"}  # and its socket.io connections
+    with running_assistant(tmp_path_factory.mktemp("webchat"), rasa_args=cors, extra_env=origins) as urls:
         yield urls
 
 
