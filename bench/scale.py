@@ -36,7 +36,9 @@ def measure(name: str, shape: Dict[str, int], users: List[int], messages: int, m
         machine.sample(f"start {name}")
         say(f"{name}: starting 2 action servers, {shape['replicas']} replica(s), nginx")
         started = time.monotonic()
-        with Topology(workdir, services, actions=2, **shape) as topology:
+        with Topology(
+            workdir, services, replicas=shape["replicas"], actions=2, sanic_workers=shape["sanic_workers"]
+        ) as topology:
             url = f"{topology.url}/webhooks/rest/webhook"
             first_answer(topology.url)
             startup = time.monotonic() - started

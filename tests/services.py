@@ -6,11 +6,13 @@ Redis key prefix and RabbitMQ queue, and removes them afterwards."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import uuid
 from contextlib import contextmanager
 from typing import Iterator
 
+import aio_pika
 import psycopg2
 import redis
 
@@ -39,13 +41,17 @@ def delete_keys(client: redis.Redis, prefix: str) -> None:
         client.delete(key)
 
 
-def _admin(services: Services) -> psycopg2.extensions.connection:
+def _admin(statement: str) -> None:
+    """CREATE/DROP DATABASE, outside a transaction, on the project's database."""
     connection = psycopg2.connect(
-        host=services.db_host, port=services.db_port, user=services.db_user, password=services.db_password,
+        host=DEFAULTS.db_host, port=DEFAULTS.db_port, user=DEFAULTS.db_user, password=DEFAULTS.db_password,
         dbname=DEFAULTS.db_name,
     )  # fmt: skip
     connection.autocommit = True
-    return connection
+    try:
+        connection.cursor().execute(statement)
+    finally:
+        connection.close()
 
 
 @contextmanager
@@ -64,26 +70,39 @@ def isolated_services(label: str) -> Iterator[Services]:
         rabbitmq_queue=f"legcramps_test_{tag}",
         api_token=uuid.uuid4().hex,
     )
-    with _admin(services) as admin, admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{services.db_name}"')
+    _admin(f'CREATE DATABASE "{services.db_name}"')
     try:
         yield services
     finally:
-        with _admin(services) as admin, admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{services.db_name}" WITH (FORCE)')
+        _admin(f'DROP DATABASE IF EXISTS "{services.db_name}" WITH (FORCE)')
         delete_keys(redis_client(services), services.redis_key_prefix)
         delete_queue(services)
 
 
-def delete_queue(services: Services) -> None:
-    import pika
+async def _on_queue(services: Services, delete: bool) -> int:
+    url = (
+        f"amqp://{services.rabbitmq_user}:{services.rabbitmq_password}"
+        f"@{services.rabbitmq_host}:{services.rabbitmq_port}/"
+    )
+    connection = await aio_pika.connect(url, timeout=10)
+    try:
+        channel = await connection.channel()
+        if delete:
+            await channel.queue_delete(services.rabbitmq_queue)
+            return 0
+        queue = await channel.declare_queue(services.rabbitmq_queue, passive=True)
+        return queue.declaration_result.message_count or 0
+    finally:
+        await connection.close()
 
-    parameters = pika.ConnectionParameters(
-        services.rabbitmq_host, int(services.rabbitmq_port),
-        credentials=pika.PlainCredentials(services.rabbitmq_user, services.rabbitmq_password),
-    )  # fmt: skip
-    with pika.BlockingConnection(parameters) as connection:
-        connection.channel().queue_delete(services.rabbitmq_queue)
+
+def queue_length(services: Services) -> int:
+    """Messages waiting in the run's RabbitMQ queue (Rasa's event broker publishes every event there)."""
+    return asyncio.run(_on_queue(services, delete=False))
+
+
+def delete_queue(services: Services) -> None:
+    asyncio.run(_on_queue(services, delete=True))
 
 
 def query(services: Services, sql: str, *args: object) -> list:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import yaml
 
 from tools import nginx_conf
+from tools.topology import NGINX
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -63,8 +63,7 @@ def test_deploy_nginx_conf_is_the_generated_one():
 
 def test_deploy_nginx_conf_passes_nginx_t(tmp_path):
     """`nginx -t` on a copy whose upstream host names are this machine and whose ports are free."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert Path(nginx).exists(), "nginx is missing: make system-deps"
+    assert Path(NGINX).exists(), "nginx is missing: make system-deps"
     text = (DEPLOY / "nginx.conf").read_text()
     text = re.sub(r"\b(rasa|actions)-\d:", "127.0.0.1:", text)
     text = text.replace("listen 80;", "listen 127.0.0.1:18080;").replace("listen 5055;", "listen 127.0.0.1:18081;")
@@ -73,7 +72,7 @@ def test_deploy_nginx_conf_passes_nginx_t(tmp_path):
     )
     conf = tmp_path / "nginx.conf"
     conf.write_text(text)
-    result = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
+    result = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
 
@@ -99,3 +98,17 @@ def test_helm_values_match_the_production_endpoints():
     assert endpoints["lockStore"]["type"] == production["lock_store"]["type"]
     assert endpoints["eventBroker"]["type"] == production["event_broker"]["type"] == "pika"
     assert values["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+
+
+def test_rasa_substitutes_every_variable_of_the_production_endpoints(monkeypatch):
+    """Rasa replaces ${X} only in plain YAML scalars; a quoted placeholder would reach Rasa as it is."""
+    from rasa.core.utils import AvailableEndpoints
+
+    endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text())
+    for name in re.findall(r"\$\{(\w+)\}", yaml.safe_dump(endpoints)):
+        monkeypatch.setenv(name, "1" if name.endswith(("PORT", "_DB")) else f"value-of-{name.lower()}")
+    read = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
+    configs = [read.action, read.tracker_store, read.lock_store, read.event_broker]
+    assert all(configs)
+    text = repr([(c.url, c.kwargs) for c in configs])
+    assert "${" not in text and "value-of-db_host" in text and "value-of-rabbitmq_queue" in text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,12 +24,13 @@ from typing import Dict, List, Optional
 
 from channels import credentials
 from tools import nginx_conf
-from tools.processes import free_port, stop_group, wait_until_up
+from tools.processes import free_port, listening, stop_group, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).with_name("rasa"))
 MODEL = ROOT / "models" / "current.tar.gz"
 ENDPOINTS = ROOT / "endpoints.production.yml"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's, from `make system-deps`
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class Server:
 @dataclass
 class Topology:
     """`replicas` Rasa servers (each with `sanic_workers` workers) and `actions` action servers,
-    nginx in front when `nginx` is set; logs and generated files under `workdir`."""
+    nginx in front of both; logs and generated files under `workdir`."""
 
     workdir: Path
     services: Services = field(default_factory=Services.from_env)
@@ -128,7 +130,6 @@ class Topology:
     actions: int = 2
     sanic_workers: int = 1
     model: Path = MODEL
-    nginx: bool = True
     extra_env: Dict[str, str] = field(default_factory=dict)
     """More variables for every process, e.g. TICKET_LOCK_LIFETIME (seconds a dead replica's ticket blocks)."""
     port: int = 0
@@ -141,7 +142,6 @@ class Topology:
         self.port = self.port or free_port()
         self.actions_port = free_port()
         action_names = [f"actions-{i + 1}" for i in range(self.actions)]
-        action_url = f"http://127.0.0.1:{self.actions_port}/webhook" if self.nginx else None
         env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", **self.extra_env}
         for name in action_names:
             port = free_port()
@@ -152,10 +152,9 @@ class Topology:
             )  # fmt: skip
         for i in range(self.replicas):
             name = f"rasa-{i + 1}"
-            actions = self.servers[action_names[i % len(action_names)]]
-            rasa_env = {**env, **self.services.environment(action_url or f"{actions.url}/webhook")}
+            rasa_env = {**env, **self.services.environment(f"http://127.0.0.1:{self.actions_port}/webhook")}
             rasa_env["SANIC_WORKERS"] = str(self.sanic_workers)
-            self.servers[name] = Server(name, free_port(), [], rasa_env, self.workdir / f"{name}.log", "/status")
+            self.servers[name] = Server(name, free_port(), [], rasa_env, self.workdir / f"{name}.log", "/")
             self.set_model(name, self.model)
         credentials.write(self.workdir / "credentials.yml", env, ROOT / "credentials.yml")
 
@@ -165,8 +164,8 @@ class Topology:
 
     @property
     def url(self) -> str:
-        """The entry point: nginx, or the only replica when there is no nginx."""
-        return f"http://127.0.0.1:{self.port}" if self.nginx else self.servers[self.rasa_names[0]].url
+        """The entry point: nginx."""
+        return f"http://127.0.0.1:{self.port}"
 
     def set_model(self, name: str, model: Path) -> None:
         """The model a replica loads at its next start."""
@@ -197,7 +196,7 @@ class Topology:
         return conf
 
     def _nginx_command(self, *extra: str) -> List[str]:
-        return ["nginx", "-c", str(self.workdir / "nginx" / "nginx.conf"), "-p", str(self.workdir / "nginx"), *extra]
+        return [NGINX, "-c", str(self.workdir / "nginx" / "nginx.conf"), "-p", str(self.workdir / "nginx"), *extra]
 
     def start_nginx(self) -> None:
         self._write_nginx_conf()
@@ -207,7 +206,7 @@ class Topology:
         self.servers["nginx"] = Server("nginx", self.port, self._nginx_command(), {}, self.workdir / "nginx.log", "/")
         self.servers["nginx"].start()
         deadline = time.monotonic() + 30
-        while not (self.workdir / "nginx" / "nginx.pid").exists():
+        while not listening(self.port):
             if time.monotonic() > deadline or not self.servers["nginx"].running:
                 raise RuntimeError(f"nginx did not start: {(self.workdir / 'nginx' / 'error.log').read_text()}")
             time.sleep(0.2)
@@ -223,18 +222,14 @@ class Topology:
     # life cycle -------------------------------------------------------------------------------
 
     def start(self) -> Topology:
-        """Action servers one after the other (the first seeds the knowledge base), then every replica
-        at once, then nginx; returns when all answer."""
-        for name, server in self.servers.items():
-            if name.startswith("actions-"):
-                server.start()
-                server.wait()
-        for name in self.rasa_names:
+        """Every action server and replica at once (the action servers take turns to seed), then nginx;
+        returns when all answer."""
+        names = [n for n in self.servers if n != "nginx"]
+        for name in names:
             self.servers[name].start()
-        for name in self.rasa_names:
+        for name in names:
             self.servers[name].wait()
-        if self.nginx:
-            self.start_nginx()
+        self.start_nginx()
         return self
 
     def stop(self) -> None:
@@ -249,17 +244,15 @@ class Topology:
     def restart(self, name: str, model: Optional[Path] = None) -> None:
         """Restart one replica without dropping requests: drain it in nginx, stop it gracefully,
         start it (on `model` if given), wait until it answers, put it back."""
-        if self.nginx:
-            self.drained.append(name)
-            self.reload_nginx()
+        self.drained.append(name)
+        self.reload_nginx()
         self.servers[name].stop()
         if model is not None:
             self.set_model(name, model)
         self.servers[name].start()
         self.servers[name].wait()
-        if self.nginx:
-            self.drained.remove(name)
-            self.reload_nginx()
+        self.drained.remove(name)
+        self.reload_nginx()
 
     def rolling_restart(self, model: Optional[Path] = None) -> None:
         for name in self.rasa_names:
