@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 import uuid
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
@@ -216,7 +217,9 @@ def test_a_killed_replica_loses_no_conversation(topology):
         t.join(timeout=300)
     failures = [f for c in clients for f in c.failures]
     sent = sum(c.requests for c in clients)
-    print(f"\nfailover: {len(failures)} of {sent} requests failed when rasa-2 was killed: {failures}")
+    warnings.warn(
+        f"failover: {len(failures)} of {sent} requests failed when rasa-2 was killed: {failures}", stacklevel=1
+    )
     assert len(failures) <= len(clients), "at most the requests in flight on the killed replica fail"
     assert time.monotonic() - killed_at < 240
     for client in clients:
@@ -253,7 +256,9 @@ def test_a_rolling_restart_onto_a_new_model_drops_no_request(topology):
     finally:
         client.stop.set()
         thread.join(timeout=300)
-    print(f"\nrollout: {client.requests} requests during the rolling restart, {len(client.failures)} failed")
+    warnings.warn(
+        f"rollout: {client.requests} requests during the rolling restart, {len(client.failures)} failed", stacklevel=1
+    )
     assert client.failures == []
     for name in topology.rasa_names:
         assert topology.status(name)["model_file"] == new_model.name, "every replica serves the new model"
