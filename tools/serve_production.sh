@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
-: "${RASA_API_TOKEN:?set RASA_API_TOKEN, the token of Rasa's HTTP API (e.g. export RASA_API_TOKEN=\$(openssl rand -hex 16))}"
+: "${RASA_API_TOKEN:?set RASA_API_TOKEN, the token of the Rasa HTTP API (for instance from: openssl rand -hex 16)}"
 tools/services.sh
 exec .venv/bin/python -m tools.topology --replicas "${REPLICAS:-2}" --actions "${ACTION_SERVERS:-2}" \
   --port "${PORT:-8000}" --workdir var/production
