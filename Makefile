@@ -21,7 +21,7 @@ WEBCHAT := webchat/vendor/rasa-webchat.js
 # the Python packages that are linted and type-checked (tests are linted only)
 PACKAGES := actions channels tools bench
 
-.PHONY: help install system-deps nlp train seed run shell validate lint test soak lock clean webchat bench content-report
+.PHONY: help install system-deps services nlp train seed run run-production shell validate lint test soak lock clean webchat bench bench-scale content-report
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -72,6 +72,12 @@ $(WEBCHAT): webchat/package.json webchat/package-lock.json
 run: $(MODEL) $(WEBCHAT) ## install, train when needed, start the action server, Rasa (:5005) and the chat page (:8080)
 	tools/serve.sh
 
+services: ## make PostgreSQL, Redis and RabbitMQ answer on loopback (start or apt-install them), create the database
+	@tools/services.sh
+
+run-production: $(MODEL) services ## the production profile: 2 action servers, 2 Rasa replicas, nginx on :8000
+	tools/serve_production.sh
+
 shell: $(MODEL) ## chat in the terminal (starts its own action server)
 	@mkdir -p var
 	@$(PY) -m actions.server > var/actions-shell.log 2>&1 & pid=$$!; trap "kill $$pid" EXIT; \
@@ -86,7 +92,7 @@ lint: $(INSTALLED) ## ruff and mypy on the Python code
 	$(PY) -m ruff check $(PACKAGES) tests
 	$(PY) -m mypy $(PACKAGES)
 
-test: system-deps $(MODEL) $(WEBCHAT) lint validate ## everything from a fresh clone, then the whole suite
+test: system-deps services $(MODEL) $(WEBCHAT) lint validate ## everything from a fresh clone, then the whole suite
 	$(PY) -m pytest
 
 soak: $(MODEL) $(INSTALLED) ## sustained load (SOAK_SECONDS, default 120) + 2,000 new senders; fails on errors or memory growth
@@ -94,6 +100,9 @@ soak: $(MODEL) $(INSTALLED) ## sustained load (SOAK_SECONDS, default 120) + 2,00
 
 bench: $(SPACY) $(INSTALLED) ## ours vs stock Rasa on the same data (trains both); results in bench/results/
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-scale: $(MODEL) services ## messages/s and latency: 1 Rasa process, 2 Sanic workers, 2 replicas behind nginx
+	$(PY) -m bench.scale $(BENCH_ARGS)
 
 lock: ## re-resolve requirements.in into requirements.lock (needs the registry)
 	rm -rf .lock-venv && "$$(tools/find_python310.sh)" -m venv .lock-venv

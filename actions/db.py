@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, inspect
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, declarative_base, relationship, sessionmaker
 
@@ -63,6 +64,25 @@ def engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return create_engine(url, future=True, pool_pre_ping=True)
+
+
+SEED_LOCK_KEY = 74_6567_6372  # any constant; names the PostgreSQL advisory lock of the seeding
+
+
+@contextmanager
+def exclusive_seeding(url: Optional[str] = None) -> Iterator[None]:
+    """Several action servers starting at once on one PostgreSQL database take turns to create the
+    tables and seed (a session-level advisory lock); elsewhere (SQLite, one process) nothing to do."""
+    engine = engine_for(url or settings.KB_DATABASE_URL)
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SEED_LOCK_KEY})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SEED_LOCK_KEY})
 
 
 def session_factory(url: Optional[str] = None) -> sessionmaker:

@@ -14,8 +14,11 @@ from rasa_sdk import endpoint, utils
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.engine import make_url
 
 from actions import settings
+from actions.db import exclusive_seeding
+from actions.review_store import review_sessions
 from actions.seed import seed
 
 logger = logging.getLogger(__name__)
@@ -33,9 +36,15 @@ def require_token(app: Sanic, token: str) -> None:
         return response.json({"error": "missing or wrong token"}, status=401)
 
 
+def _without_password(url: str) -> str:
+    return repr(make_url(url))  # SQLAlchemy masks the password: postgresql://user:***@host/db
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    print(f"seeding the knowledge base at {settings.KB_DATABASE_URL}: {seed()}", flush=True)
+    with exclusive_seeding():  # several action servers may start at once on one database
+        print(f"seeding the knowledge base at {_without_password(settings.KB_DATABASE_URL)}: {seed()}", flush=True)
+        review_sessions(settings.REVIEW_DATABASE_URL)  # creates the review tables
     app = endpoint.create_app("actions", cors_origins=None)
     if settings.ACTION_SERVER_TOKEN:
         require_token(app, settings.ACTION_SERVER_TOKEN)

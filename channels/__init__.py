@@ -1,1 +1,2 @@
-"""Rasa-server-side channel code: thin subclasses of Rasa's built-in connectors and the credentials generator."""
+"""Code the Rasa server loads: thin subclasses of Rasa's built-in connectors, the credentials generator
+and the lock store (lock_store.py)."""

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Sequence
@@ -16,6 +13,7 @@ from typing import Any, Dict, Iterator, Optional, Sequence
 import requests
 
 from channels import credentials
+from tools.processes import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).with_name("rasa")
@@ -24,26 +22,8 @@ TEST_INTEGRATOR = "tests"
 # Tests, the benchmark and the soak play many users from one address and press buttons faster than people do;
 # tests/test_security.py sets its own limits to test them.
 LIFTED_RATE_LIMITS = {"REST_SENDER_BURST": "1000", "REST_ADDRESS_RATE": "100000", "REST_ADDRESS_BURST": "100000"}
-START_TIMEOUT = 480  # seconds; Rasa takes minutes to start on a busy 2-core machine
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}; see {log}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} not up after {START_TIMEOUT}s; see {log}")
+__all__ = ["ROOT", "MODEL", "free_port", "wait_until_up", "running_assistant"]
 
 
 class Servers:

@@ -1,0 +1,119 @@
+"""The real PostgreSQL, Redis and RabbitMQ of the production profile, for the tests that need them.
+
+`make test` runs `make services` first (tools/services.sh: start or install them). A test that finds
+one missing fails with that advice; it never skips. Each test run gets its own PostgreSQL database,
+Redis key prefix and RabbitMQ queue, and removes them afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from contextlib import contextmanager
+from typing import Iterator
+
+import aio_pika
+import psycopg2
+import redis
+
+from tools.topology import Services
+
+DEFAULTS = Services.from_env()
+
+
+def require(name: str, host: str, port: str) -> None:
+    try:
+        socket.create_connection((host, int(port)), timeout=3).close()
+    except OSError as e:
+        raise AssertionError(f"{name} does not answer on {host}:{port} ({e}); run `make services`") from e
+
+
+def redis_client(services: Services = DEFAULTS) -> redis.Redis:
+    require("Redis", services.redis_host, services.redis_port)
+    return redis.Redis(
+        host=services.redis_host, port=int(services.redis_port), db=int(services.redis_db),
+        password=services.redis_password or None,
+    )  # fmt: skip
+
+
+def delete_keys(client: redis.Redis, prefix: str) -> None:
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+def _admin(statement: str) -> None:
+    """CREATE/DROP DATABASE, outside a transaction, on the project's database."""
+    connection = psycopg2.connect(
+        host=DEFAULTS.db_host, port=DEFAULTS.db_port, user=DEFAULTS.db_user, password=DEFAULTS.db_password,
+        dbname=DEFAULTS.db_name,
+    )  # fmt: skip
+    connection.autocommit = True
+    try:
+        connection.cursor().execute(statement)
+    finally:
+        connection.close()
+
+
+@contextmanager
+def isolated_services(label: str) -> Iterator[Services]:
+    """A fresh database, key prefix and queue on the real services; all removed afterwards."""
+    for name, host, port in (
+        ("PostgreSQL", DEFAULTS.db_host, DEFAULTS.db_port),
+        ("Redis", DEFAULTS.redis_host, DEFAULTS.redis_port),
+        ("RabbitMQ", DEFAULTS.rabbitmq_host, DEFAULTS.rabbitmq_port),
+    ):
+        require(name, host, port)
+    tag = f"{label}{uuid.uuid4().hex[:8]}"
+    services = Services.from_env(
+        db_name=f"legcramps_test_{tag}",
+        redis_key_prefix=f"legcrampstest{tag}",
+        rabbitmq_queue=f"legcramps_test_{tag}",
+        api_token=uuid.uuid4().hex,
+    )
+    _admin(f'CREATE DATABASE "{services.db_name}"')
+    try:
+        yield services
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{services.db_name}" WITH (FORCE)')
+        delete_keys(redis_client(services), services.redis_key_prefix)
+        delete_queue(services)
+
+
+async def _on_queue(services: Services, delete: bool) -> int:
+    url = (
+        f"amqp://{services.rabbitmq_user}:{services.rabbitmq_password}"
+        f"@{services.rabbitmq_host}:{services.rabbitmq_port}/"
+    )
+    connection = await aio_pika.connect(url, timeout=10)
+    try:
+        channel = await connection.channel()
+        if delete:
+            await channel.queue_delete(services.rabbitmq_queue)
+            return 0
+        queue = await channel.declare_queue(services.rabbitmq_queue, passive=True)
+        return queue.declaration_result.message_count or 0
+    finally:
+        await connection.close()
+
+
+def queue_length(services: Services) -> int:
+    """Messages waiting in the run's RabbitMQ queue (Rasa's event broker publishes every event there)."""
+    return asyncio.run(_on_queue(services, delete=False))
+
+
+def delete_queue(services: Services) -> None:
+    asyncio.run(_on_queue(services, delete=True))
+
+
+def query(services: Services, sql: str, *args: object) -> list:
+    """Rows of a query on the run's own database."""
+    connection = psycopg2.connect(
+        host=services.db_host, port=services.db_port, user=services.db_user, password=services.db_password,
+        dbname=services.db_name,
+    )  # fmt: skip
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            return cursor.fetchall()
+    finally:
+        connection.close()
