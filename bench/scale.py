@@ -20,7 +20,8 @@ from typing import Any, Dict, List
 
 from bench.run import RESULTS, WORK, Machine, first_answer, loadgen, say, tree_peak_rss_mb
 from bench.stats import fmt, markdown_table, ratio
-from tests.services import isolated_services
+from tests.servers import LIFTED_RATE_LIMITS
+from tests.services import REST_TOKEN, isolated_services
 from tools.topology import Topology
 
 CONFIGS = {
@@ -37,17 +38,24 @@ def measure(name: str, shape: Dict[str, int], users: List[int], messages: int, m
         say(f"{name}: starting 2 action servers, {shape['replicas']} replica(s), nginx")
         started = time.monotonic()
         with Topology(
-            workdir, services, replicas=shape["replicas"], actions=2, sanic_workers=shape["sanic_workers"]
+            workdir,
+            services,
+            replicas=shape["replicas"],
+            actions=2,
+            sanic_workers=shape["sanic_workers"],
+            extra_env=LIFTED_RATE_LIMITS,  # one load generator plays every user from one address
         ) as topology:
             url = f"{topology.url}/webhooks/rest/webhook"
-            first_answer(topology.url)
+            first_answer(topology.url, REST_TOKEN)
             startup = time.monotonic() - started
             runs = {}
             for n in users:
                 machine.sample(f"{name} {n} users")
                 say(f"{name}: {n} users, {messages} messages")
                 tag = f"scale-{name.replace(' ', '_')}-{n}"
-                runs[n] = loadgen(url, n, messages, warmup=10 if n == users[0] else 0, tag=tag)["summary"]
+                runs[n] = loadgen(url, n, messages, warmup=10 if n == users[0] else 0, tag=tag, token=REST_TOKEN)[
+                    "summary"
+                ]
             rss = {r: tree_peak_rss_mb(topology.servers[r].process.pid) for r in topology.rasa_names}  # type: ignore[union-attr]
     clean = {n: r for n, r in runs.items() if r["errors"] == 0 and r["ok"] > 0}
     best = max(clean, key=lambda n: clean[n]["throughput_rps"]) if clean else None

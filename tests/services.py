@@ -19,6 +19,15 @@ import redis
 from tools.topology import Services
 
 DEFAULTS = Services.from_env()
+INTEGRATOR = "topology"
+REST_TOKEN = uuid.uuid4().hex
+AUTH = {"Authorization": f"Bearer {REST_TOKEN}"}
+"""The REST channel's credentials of isolated services' topologies."""
+
+
+def conversation_id(sender: str) -> str:
+    """The conversation the REST channel binds a sender to (README "Security")."""
+    return f"{INTEGRATOR}:{sender}"
 
 
 def require(name: str, host: str, port: str) -> None:
@@ -69,6 +78,8 @@ def isolated_services(label: str) -> Iterator[Services]:
         redis_key_prefix=f"legcrampstest{tag}",
         rabbitmq_queue=f"legcramps_test_{tag}",
         api_token=uuid.uuid4().hex,
+        rest_tokens=f"{INTEGRATOR}:{REST_TOKEN}",
+        action_server_token=uuid.uuid4().hex,
     )
     _admin(f'CREATE DATABASE "{services.db_name}"')
     try:

@@ -14,12 +14,13 @@ import uuid
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import List, Tuple
 
 import pytest
 import requests
 
-from tests.services import isolated_services, query, queue_length
+from tests.servers import LIFTED_RATE_LIMITS
+from tests.services import AUTH, conversation_id, isolated_services, query, queue_length
 from tools.topology import Topology
 
 TIMEOUT = 90  # a message may wait for the lock ticket of a killed replica to expire (TICKET_LOCK_LIFETIME)
@@ -40,10 +41,10 @@ SCRIPTS = {
 }
 
 
-def say(url: str, sender: str, message: str, headers: Optional[Dict[str, str]] = None) -> requests.Response:
-    """The one place these tests post to the REST channel (extra `headers`, e.g. an Authorization)."""
+def say(url: str, sender: str, message: str) -> requests.Response:
+    """The one place these tests post to the REST channel, as an authenticated integrator."""
     return requests.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, headers=headers, timeout=TIMEOUT
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, headers=AUTH, timeout=TIMEOUT
     )
 
 
@@ -65,7 +66,9 @@ def services():
 @pytest.fixture(scope="module")
 def topology(tmp_path_factory, services):
     topology = Topology(
-        tmp_path_factory.mktemp("topology"), services, extra_env={"TICKET_LOCK_LIFETIME": LOCK_LIFETIME}
+        tmp_path_factory.mktemp("topology"),
+        services,
+        extra_env={"TICKET_LOCK_LIFETIME": LOCK_LIFETIME, **LIFTED_RATE_LIMITS},
     )
     with topology:
         yield topology
@@ -73,7 +76,9 @@ def topology(tmp_path_factory, services):
 
 def tracker(topology: Topology, sender: str) -> dict:
     response = requests.get(
-        f"{topology.url}/conversations/{sender}/tracker", params={"token": topology.services.api_token}, timeout=30
+        f"{topology.url}/conversations/{conversation_id(sender)}/tracker",
+        params={"token": topology.services.api_token},
+        timeout=30,
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -84,7 +89,7 @@ def stored_events(topology: Topology, sender: str) -> List[Tuple[str, str]]:
     rows = query(
         topology.services,
         "SELECT type_name, action_name, data FROM events WHERE sender_id = %s ORDER BY id",
-        sender,
+        conversation_id(sender),
     )
     out = []
     for type_name, action_name, data in rows:

@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 : "${RASA_API_TOKEN:?set RASA_API_TOKEN, the token of the Rasa HTTP API (for instance from: openssl rand -hex 16)}"
+: "${REST_TOKENS:?set REST_TOKENS, the REST channel's integrator:token pairs (for instance clinic:\$(openssl rand -hex 16))}"
+: "${ACTION_SERVER_TOKEN:?set ACTION_SERVER_TOKEN, the secret between Rasa and the action servers (openssl rand -hex 16)}"
 tools/services.sh
 exec .venv/bin/python -m tools.topology --replicas "${REPLICAS:-2}" --actions "${ACTION_SERVERS:-2}" \
   --port "${PORT:-8000}" --workdir var/production

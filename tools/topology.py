@@ -55,6 +55,10 @@ class Services:
     rabbitmq_user: str = "guest"
     rabbitmq_password: str = "guest"
     rabbitmq_queue: str = "legcramps_events"
+    rest_tokens: str = ""
+    """REST_TOKENS: the integrators' `name:token` pairs of the REST channel (channels/settings.py)."""
+    action_server_token: str = ""
+    """ACTION_SERVER_TOKEN: the secret Rasa sends to the action servers."""
     api_token: str = ""
 
     @classmethod
@@ -154,6 +158,7 @@ class Topology:
             name = f"rasa-{i + 1}"
             rasa_env = {**env, **self.services.environment(f"http://127.0.0.1:{self.actions_port}/webhook")}
             rasa_env["SANIC_WORKERS"] = str(self.sanic_workers)
+            rasa_env["SANIC_PROXIES_COUNT"] = "1"  # the client address (rate limits) from nginx's X-Forwarded-For
             self.servers[name] = Server(name, free_port(), [], rasa_env, self.workdir / f"{name}.log", "/")
             self.set_model(name, self.model)
         credentials.write(self.workdir / "credentials.yml", env, ROOT / "credentials.yml")
@@ -286,6 +291,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     services = Services.from_env()
     if not services.api_token:
         parser.error("set RASA_API_TOKEN (the token of Rasa's HTTP API)")
+    if not services.rest_tokens:
+        parser.error("set REST_TOKENS (integrator:token pairs of the REST channel; README 'Security')")
     topology = Topology(
         args.workdir, services, args.replicas, args.actions, args.sanic_workers, args.model, port=args.port
     )
