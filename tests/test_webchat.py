@@ -94,6 +94,16 @@ def open_with_keyboard(page: Page) -> None:
     expect(page.locator(".rw-new-message")).to_be_visible(timeout=WAIT)
 
 
+def reload_and_open(page: Page) -> None:
+    """Reload the page and make sure the chat is open. rasa-webchat restores an open chat by itself, but only
+    once it has rendered: wait for it (or for the bubble) before deciding whether to click the bubble."""
+    page.reload()
+    page.wait_for_selector(".rw-conversation-container, .rw-launcher", timeout=WAIT)
+    if page.locator(".rw-conversation-container").count() == 0:
+        page.click(".rw-launcher")
+    expect(page.locator(".rw-new-message")).to_be_visible(timeout=WAIT)
+
+
 def ask(page: Page, text: str) -> None:
     box = page.locator(".rw-new-message")
     box.focus()
@@ -143,9 +153,7 @@ def test_a_conversation_on_a_phone_with_buttons_keyboard_and_a_reload(assistant,
     phone.screenshot(path=str(OUTPUT / "webchat-conversation.png"))
 
     sender = session_id(phone)
-    phone.reload()
-    if not phone.locator(".rw-new-message").is_visible():
-        phone.click(".rw-launcher")
+    reload_and_open(phone)
     expect(user_texts(phone).filter(has_text="what causes leg cramps?")).to_be_visible(timeout=WAIT)
     expect(bot_texts(phone).filter(has_text="How often")).to_be_visible(timeout=WAIT)
     phone.locator(".rw-reply", has_text="Now and then").click(timeout=WAIT)
@@ -241,9 +249,7 @@ def test_doctor_visit_notes_can_be_downloaded_as_a_text_file(assistant, page_url
     assert "<b>last spring</b>, after a long run" in notes, notes
     assert DISCLAIMER in notes, notes
 
-    phone.reload()
-    if not phone.locator(".rw-new-message").is_visible():
-        phone.click(".rw-launcher")
+    reload_and_open(phone)
     expect(phone.locator(".lc-download")).to_be_visible(timeout=WAIT)
     download_button.focus()
     with phone.expect_download(timeout=WAIT) as again:
