@@ -18,13 +18,17 @@ from typing import List, Tuple
 
 import pytest
 import requests
+import yaml
 
-from tests.servers import LIFTED_RATE_LIMITS
+from tests.servers import LIFTED_RATE_LIMITS, ROOT
 from tests.services import AUTH, conversation_id, isolated_services, query, queue_length
 from tools.topology import Topology
 
 TIMEOUT = 90  # a message may wait for the lock ticket of a killed replica to expire (TICKET_LOCK_LIFETIME)
 LOCK_LIFETIME = "15"
+SERVICE_PROBLEM = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]["utter_service_problem"][0]["text"]
+"""What the REST channel answers when the bot did not answer in time (channels/rest.py), e.g. while a message
+waits for the lock of a conversation whose replica was killed: a safe answer, but not the bot's."""
 
 ASSESSMENT = (  # free text through the referral form; ends with self-care advice
     "can you assess my leg cramps?",
@@ -180,6 +184,10 @@ def test_the_event_broker_received_the_events(topology):
     assert published >= stored > 0, (published, stored)
 
 
+def answered_service_problem(response: requests.Response) -> bool:
+    return any(reply.get("text", "").startswith(SERVICE_PROBLEM[:40]) for reply in response.json())
+
+
 @dataclass
 class Client:
     """A user who keeps talking through nginx; every failed request is counted (and sent again)."""
@@ -198,9 +206,10 @@ class Client:
                 self.requests += 1
                 try:
                     response = say(self.url, user, message)
-                    if response.status_code == 200:
+                    if response.status_code == 200 and not answered_service_problem(response):
                         break
-                    self.failures.append(f"{user} {message!r}: HTTP {response.status_code}")
+                    problem = "service-problem answer" if response.status_code == 200 else "HTTP"
+                    self.failures.append(f"{user} {message!r}: {problem} {response.status_code}")
                 except requests.RequestException as e:
                     self.failures.append(f"{user} {message!r}: {type(e).__name__}")
         self.finished.append(user)
@@ -225,7 +234,9 @@ def test_a_killed_replica_loses_no_conversation(topology):
     warnings.warn(
         f"failover: {len(failures)} of {sent} requests failed when rasa-2 was killed: {failures}", stacklevel=1
     )
-    assert len(failures) <= len(clients), "at most the requests in flight on the killed replica fail"
+    # a request in flight on the killed replica fails (502); sent again, it may wait for the dead replica's lock
+    # ticket longer than REST_REPLY_TIMEOUT and get the service-problem answer once; then it goes through
+    assert len(failures) <= 2 * len(clients), "at most the requests in flight on the killed replica fail"
     assert time.monotonic() - killed_at < 240
     for client in clients:
         (user,) = client.finished
