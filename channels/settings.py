@@ -46,6 +46,9 @@ REST_REPLY_TIMEOUT = "REST_REPLY_TIMEOUT"
 ACTION_SERVER_TOKEN = "ACTION_SERVER_TOKEN"
 # Origins (scheme://host:port) allowed to open the web chat's socket.io connection; space-separated.
 CORS_ORIGINS = "CORS_ORIGINS"
+# How Rasa checks action server responses: "cached" (channels/action_results.py) or "stock" (Rasa's own, to
+# measure what the cached check saves: `make profile` with ACTION_RESULT_CHECK=stock).
+ACTION_RESULT_CHECK = "ACTION_RESULT_CHECK"
 
 DEFAULTS = {
     REST_MAX_BODY_BYTES: "8192",
@@ -58,6 +61,7 @@ DEFAULTS = {
     RATE_LIMIT_KEYS: "10000",
     REST_REPLY_TIMEOUT: "20",
     CORS_ORIGINS: "http://localhost:8080 http://127.0.0.1:8080",
+    ACTION_RESULT_CHECK: "cached",
     TELEGRAM_API_URL: "https://api.telegram.org",
     SLACK_API_URL: "https://slack.com/api/",
     FACEBOOK_GRAPH_URL: "https://graph.facebook.com",

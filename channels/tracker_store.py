@@ -14,6 +14,10 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import delete
 
+from channels import action_results
+
+action_results.apply()  # also where a deployment runs without our REST channel
+
 logger = logging.getLogger(__name__)
 
 FORGET_ME_ACTION = "action_forget_me"
