@@ -21,7 +21,7 @@ WEBCHAT := webchat/vendor/rasa-webchat.js
 # the Python packages that are linted and type-checked (tests are linted only)
 PACKAGES := actions channels tools bench
 
-.PHONY: help install system-deps services nlp train seed run run-production shell validate lint test soak lock clean webchat bench bench-scale content-report
+.PHONY: help install system-deps services nlp train seed run run-production shell validate lint test soak lock clean webchat bench bench-scale profile content-report
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -100,6 +100,9 @@ soak: $(MODEL) $(INSTALLED) ## sustained load (SOAK_SECONDS, default 120) + 2,00
 
 bench: $(SPACY) $(INSTALLED) ## ours vs stock Rasa on the same data (trains both); results in bench/results/
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+profile: $(MODEL) $(INSTALLED) ## py-spy samples of both servers during sequential messages; bench/results/profile-*.txt
+	$(PY) -m bench.profile $(BENCH_ARGS)
 
 bench-scale: $(MODEL) services ## messages/s and latency: 1 Rasa process, 2 Sanic workers, 2 replicas behind nginx
 	$(PY) -m bench.scale $(BENCH_ARGS)

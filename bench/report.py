@@ -98,6 +98,12 @@ def markdown(r: Dict[str, Any]) -> str:
     table = markdown_table(rows, ["figure", "ours", "peer", "ours/peer", "x floor (ours / peer)"])
     goal_rows = [[t, {True: "met", False: "**missed**", None: "n/a"}[ok], v] for t, ok, v in targets(r)]
     m = r["machine"]
+    reused = [
+        f"{n}'s model, training figures and cross-validation were measured on {f[n]['trained_utc']} UTC "
+        f"(cold training at load {f[n].get('loadavg_train_cold', float('nan')):.1f}); its inputs are unchanged since"
+        for n in ("ours", "peer")
+        if f[n].get("reused")
+    ]
     loads = ", ".join(f"{s['phase']}: {s['loadavg'][0]:.1f}" for s in m["loadavg_samples"])
     return "\n\n".join(
         [
@@ -105,6 +111,7 @@ def markdown(r: Dict[str, Any]) -> str:
             f"`{r['command']}` on {r['date_utc']} UTC, {r['bench_seconds'] / 60:.1f} min. Machine: {m['cpu']}, "
             f"{m['cores']} cores, {m['memory_gb']} GB, {m['os']}. **{r['shared_machine_note']}.**",
             table,
+            *([". ".join(reused) + " (`--retrain` measures them again)."] if reused else []),
             "## Targets (ours)",
             markdown_table(goal_rows, ["target", "result", "figure"]),
             f"Load average (1 min) at each phase: {loads}.",

@@ -1,15 +1,21 @@
 """`make bench`: ours against the peer (the same data trained with `rasa init`'s stock configuration),
 in one run on one machine, interleaved so the ratios stay fair on a noisy machine.
 
-    .venv/bin/python -m bench.run [--quick]
+    .venv/bin/python -m bench.run [--quick] [--retrain] [--cv-run-folds 5]
 
 Phases (each prints progress): training (cold cache, then unchanged) -> start-up -> held-out NLU ->
 latency and throughput (sequential, 8 and 32 users; ours, peer and the bare-HTTP floor in alternating
-rounds) -> memory -> cross-validation. Results: bench/results/ (results.json, results.md, PNGs)."""
+rounds) -> memory -> cross-validation. Results: bench/results/ (results.json, results.md, PNGs).
+
+A model whose inputs (config, domain, training data, Rasa version, our spaCy pipeline) are unchanged since
+it was last trained here is not trained again: its model, training figures and cross-validation are reused
+and the report says when they were measured. The peer's stock training takes about 12 minutes here, so
+this keeps a rerun after a change to our configuration under 15 minutes; `--retrain` measures both again."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -36,13 +42,18 @@ HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 RASA_TEMPLATE = Path(sys.executable).parent.parent / "lib" / "python3.10" / "site-packages" / "rasa"
 PEER_ASSISTANT_ID = "stock-rasa-3-6-21-peer"
 NAMES = ("ours", "peer")
-TRAINING = WORK / "training.json"
-"""The training figures of the last training phase, kept with its models for `--skip-training`."""
+TRAINED = WORK / "trained"
+"""One folder per trained model, named by what it was trained from (`fingerprint`): the model, its training
+figures and its cross-validation results. A later run whose inputs are unchanged reuses them."""
+TRAINING_INPUTS = ("domain.yml", "data/nlu", "data/stories", "data/rules")
+SPACY_PIPELINE = ROOT / "models" / "spacy_en_legcramps"
 
 # Messages per load run; each run is split into ROUNDS alternating rounds of ours, peer and the floor.
 FULL = {"warmup": 30, "sequential": 150, "users_8": 360, "users_32": 640, "rounds": 3, "cv_run_folds": 1}
 QUICK = {"warmup": 10, "sequential": 30, "users_8": 64, "users_32": 128, "rounds": 2, "cv_run_folds": 1}
 LOADS = {"sequential": 1, "users_8": 8, "users_32": 32}
+QUIET_LOAD = 0.5
+"""Below this 1-min load average at the start, the machine counts as quiet."""
 
 
 def say(message: str) -> None:
@@ -78,6 +89,16 @@ class Machine:
         }
 
 
+def machine_note(start_load: float) -> str:
+    """What the load average before the bench's own work says about the machine."""
+    if start_load < QUIET_LOAD:
+        return f"1-min load average {start_load:.2f} when the bench started: no other jobs were running"
+    return (
+        f"1-min load average {start_load:.2f} when the bench started: other jobs shared the machine, "
+        "so compare ratios, not absolute numbers"
+    )
+
+
 def run_with_heartbeat(command: List[str], log: Path, what: str, env: Optional[Dict[str, str]] = None) -> float:
     """Run a long command, its output to `log`, printing elapsed time every 20 s; its wall time in seconds."""
     start = time.monotonic()
@@ -102,30 +123,54 @@ def peer_config(path: Path) -> Path:
     return path
 
 
-def train(name: str, config: Path, cache: Path, models: Path) -> float:
+def fingerprint(config: Path) -> str:
+    """A digest of everything a model is trained from: its config, the domain and training data, Rasa's
+    version and, when the config uses it, our spaCy pipeline (built from the knowledge base)."""
+    paths = [config] + [p for name in TRAINING_INPUTS for p in sorted((ROOT / name).rglob("*")) or [ROOT / name]]
+    if str(SPACY_PIPELINE.relative_to(ROOT)) in config.read_text():
+        paths += sorted(SPACY_PIPELINE.rglob("*"))
+    digest = hashlib.sha256(__import__("importlib.metadata").metadata.version("rasa").encode())
+    for path in (p for p in paths if p.is_file()):
+        digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def train(name: str, config: Path, cache: Path, out: Path) -> float:
     env = {**os.environ, "RASA_CACHE_DIRECTORY": str(cache)}
     command = [RASA, "train", "--config", str(config), "--domain", "domain.yml", "--data", "data"]
-    command += ["--out", str(models), "--fixed-model-name", name]
+    command += ["--out", str(out), "--fixed-model-name", "model"]
     return run_with_heartbeat(command, WORK / f"train-{name}.log", f"training {name}", env)
 
 
-def training_phase(configs: Dict[str, Path], machine: Machine) -> Dict[str, Dict[str, Any]]:
-    models = WORK / "models"
-    shutil.rmtree(models, ignore_errors=True)
-    out: Dict[str, Dict[str, Any]] = {n: {} for n in NAMES}
+def training_phase(
+    configs: Dict[str, Path], folders: Dict[str, Path], retrain: bool, machine: Machine
+) -> Dict[str, Dict[str, Any]]:
+    """Train (cold cache, then nothing changed) each model whose inputs changed since it was last measured,
+    or every model with `--retrain`; reuse the others with the training figures measured then."""
+    out: Dict[str, Dict[str, Any]] = {}
+    fresh = [n for n in NAMES if retrain or not (folders[n] / "training.json").exists()]
+    for name in set(NAMES) - set(fresh):
+        out[name] = {**json.loads((folders[name] / "training.json").read_text()), "reused": True}
+        say(f"{name}: inputs unchanged since {out[name]['trained_utc']} UTC, reusing its model and training figures")
+    for name in fresh:
+        for old in TRAINED.glob(f"{name}-*"):
+            shutil.rmtree(old)
+        folders[name].mkdir(parents=True)
+        out[name] = {"trained_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "reused": False}
     for kind in ("cold", "unchanged"):
-        for name in NAMES:
+        for name in fresh:
             cache = WORK / f"cache-{name}"
             if kind == "cold":
                 shutil.rmtree(cache, ignore_errors=True)
             machine.sample(f"train {name} {kind}")
+            out[name][f"loadavg_train_{kind}"] = os.getloadavg()[0]
             say(f"training {name} ({'cold cache' if kind == 'cold' else 'nothing changed'})")
-            seconds = train(name, configs[name], cache, models)
-            out[name][f"train_{kind}_s"] = seconds
-            say(f"  {name} {kind}: {seconds:.1f} s")
-    for name in NAMES:
-        out[name]["model_mb"] = (models / f"{name}.tar.gz").stat().st_size / 1e6
-    TRAINING.write_text(json.dumps(out))
+            out[name][f"train_{kind}_s"] = train(name, configs[name], cache, folders[name])
+            say(f"  {name} {kind}: {out[name][f'train_{kind}_s']:.1f} s")
+    for name in fresh:
+        out[name]["model_mb"] = (folders[name] / "model.tar.gz").stat().st_size / 1e6
+        (folders[name] / "training.json").write_text(json.dumps({k: v for k, v in out[name].items() if k != "reused"}))
     return out
 
 
@@ -217,19 +262,28 @@ def start_floor(stack: ExitStack) -> str:
     return f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
 
-def cv_phase(configs: Dict[str, Path], run_folds: int, machine: Machine) -> Dict[str, Any]:
+def cv_phase(
+    configs: Dict[str, Path], folders: Dict[str, Path], run_folds: int, retrain: bool, machine: Machine
+) -> Dict[str, Any]:
+    """The first `run_folds` of 5 folds for each model; a model with unchanged inputs reuses its last result."""
     out: Dict[str, Any] = {}
     for name in NAMES if run_folds else ():
-        machine.sample(f"cv {name}")
-        say(f"cross-validation {name}: {run_folds} of 5 folds (training NLU per fold)")
-        result = WORK / f"cv-{name}.json"
-        command = [sys.executable, "-m", "bench.cv", "--config", str(configs[name]), "--data", "data/nlu"]
-        command += ["--folds", "5", "--run-folds", str(run_folds), "--label", name, "--out", str(result)]
-        env = {**os.environ, "RASA_CACHE_DIRECTORY": str(WORK / f"cache-cv-{name}")}
-        seconds = run_with_heartbeat(command, WORK / f"cv-{name}.log", f"cross-validation {name}", env)
+        result = folders[name] / f"cv-{run_folds}-folds.json"
+        reused = result.exists() and not retrain
+        if reused:
+            say(f"cross-validation {name}: inputs unchanged, reusing {result.relative_to(ROOT)}")
+        else:
+            machine.sample(f"cv {name}")
+            say(f"cross-validation {name}: {run_folds} of 5 folds (training NLU per fold)")
+            command = [sys.executable, "-m", "bench.cv", "--config", str(configs[name]), "--data", "data/nlu"]
+            command += ["--folds", "5", "--run-folds", str(run_folds), "--label", name, "--out", str(result)]
+            env = {**os.environ, "RASA_CACHE_DIRECTORY": str(WORK / f"cache-cv-{name}")}
+            run_with_heartbeat(command, WORK / f"cv-{name}.log", f"cross-validation {name}", env)
         cv = json.loads(result.read_text())
         out[name] = report.cv_scores(cv["fold_results"])
-        out[name].update({"folds": cv["folds"], "run_folds": cv["run_folds"], "seconds": seconds})
+        out[name].update(
+            {"folds": cv["folds"], "run_folds": cv["run_folds"], "seconds": sum(cv["seconds"]), "reused": reused}
+        )
         pooled = [r for fold in cv["fold_results"] for r in fold]
         plot_confusion(pooled, f"{name}: intents, {run_folds} of 5 CV folds", RESULTS / f"confusion_cv_{name}.png")
     return out
@@ -240,7 +294,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: fewer messages, one CV fold")
     parser.add_argument("--cv-run-folds", type=int, help="how many of the 5 CV folds to run (default 1; 5 = full CV)")
     parser.add_argument(
-        "--skip-training", action="store_true", help="reuse the models and training figures of the last run's training"
+        "--retrain",
+        action="store_true",
+        help="train and cross-validate both models again even when their inputs are unchanged",
     )
     parser.add_argument(
         "--cv-only", action="store_true", help="only the cross-validation, added to the existing bench/results"
@@ -256,23 +312,21 @@ def main() -> None:
         plan["cv_run_folds"] = args.cv_run_folds
     started = time.monotonic()
     machine = Machine()
+    machine.sample("start")
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     configs = {"ours": ROOT / "config.yml", "peer": peer_config(WORK / "peer-config.yml")}
+    folders = {n: TRAINED / f"{n}-{fingerprint(configs[n])}" for n in NAMES}
     if args.cv_only:
         previous = json.loads((RESULTS / "results.json").read_text())
-        previous["cross_validation"] = cv_phase(configs, plan["cv_run_folds"], machine)
+        previous["cross_validation"] = cv_phase(configs, folders, plan["cv_run_folds"], args.retrain, machine)
         previous["cv_run"] = {"command": f"make bench BENCH_ARGS='{' '.join(sys.argv[1:])}'", **machine.describe()}
         report.write(previous, RESULTS)
         say(f"cross-validation added to {RESULTS}/results.md")
         return
 
-    if args.skip_training:
-        say(f"reusing the models and training figures in {WORK.relative_to(ROOT)} (--skip-training)")
-        figures = json.loads(TRAINING.read_text())
-    else:
-        figures = training_phase(configs, machine)
-    models = {n: WORK / "models" / f"{n}.tar.gz" for n in NAMES}
+    figures = training_phase(configs, folders, args.retrain, machine)
+    models = {n: folders[n] / "model.tar.gz" for n in NAMES}
     with ExitStack() as stack:
         servers: Dict[str, Dict[str, str]] = {}
         for name in NAMES:  # one at a time, so start-up times do not compete
@@ -293,16 +347,16 @@ def main() -> None:
         for name in NAMES:
             figures[name]["rasa_peak_rss_mb"] = tree_peak_rss_mb(int(servers[name]["rasa_pid"]))
             figures[name]["actions_peak_rss_mb"] = tree_peak_rss_mb(int(servers[name]["actions_pid"]))
-    cv = cv_phase(configs, plan["cv_run_folds"], machine)
+    cv = cv_phase(configs, folders, plan["cv_run_folds"], args.retrain, machine)
     machine.sample("end")
 
     results = {
         "command": " ".join(["make bench", *([f"BENCH_ARGS='{' '.join(sys.argv[1:])}'"] if sys.argv[1:] else [])]),
-        "training_reused": args.skip_training,
+        "fingerprints": {n: folders[n].name for n in NAMES},
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
         "rasa_version": __import__("importlib.metadata").metadata.version("rasa"),
         "machine": machine.describe(),
-        "shared_machine_note": "taken while other jobs shared the 2 cores; compare ratios, not absolute numbers",
+        "shared_machine_note": machine_note(machine.samples[0]["loadavg"][0]),
         "plan": plan,
         "peer_config": configs["peer"].read_text(),
         "figures": figures,
