@@ -112,6 +112,11 @@ def markdown(r: Dict[str, Any]) -> str:
             f"{m['cores']} cores, {m['memory_gb']} GB, {m['os']}. **{r['shared_machine_note']}.**",
             table,
             *([". ".join(reused) + " (`--retrain` measures them again)."] if reused else []),
+            *(
+                [f"The cross-validation rows come from a later `{r['cv_run']['command']}` on the same machine."]
+                if "cv_run" in r
+                else []
+            ),
             "## Targets (ours)",
             markdown_table(goal_rows, ["target", "result", "figure"]),
             f"Load average (1 min) at each phase: {loads}.",
