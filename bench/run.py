@@ -9,13 +9,14 @@ rounds) -> memory -> cross-validation. Results: bench/results/ (results.json, re
 
 A model whose inputs (config, domain, training data, Rasa version, our spaCy pipeline) are unchanged since
 it was last trained here is not trained again: its model, training figures and cross-validation are reused
-and the report says when they were measured. The peer's stock training takes about 12 minutes here, so
+and the report says when they were measured. The peer's stock training takes about 10 minutes here, so
 this keeps a rerun after a change to our configuration under 15 minutes; `--retrain` measures both again."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -40,6 +41,7 @@ WORK = Path(os.environ.get("BENCH_WORK", ROOT / "var" / "bench"))
 RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 RASA_TEMPLATE = Path(sys.executable).parent.parent / "lib" / "python3.10" / "site-packages" / "rasa"
+RASA_VERSION = importlib.metadata.version("rasa")
 PEER_ASSISTANT_ID = "stock-rasa-3-6-21-peer"
 NAMES = ("ours", "peer")
 TRAINED = WORK / "trained"
@@ -129,7 +131,7 @@ def fingerprint(config: Path) -> str:
     paths = [config] + [p for name in TRAINING_INPUTS for p in sorted((ROOT / name).rglob("*")) or [ROOT / name]]
     if str(SPACY_PIPELINE.relative_to(ROOT)) in config.read_text():
         paths += sorted(SPACY_PIPELINE.rglob("*"))
-    digest = hashlib.sha256(__import__("importlib.metadata").metadata.version("rasa").encode())
+    digest = hashlib.sha256(RASA_VERSION.encode())
     for path in (p for p in paths if p.is_file()):
         digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name).encode())
         digest.update(path.read_bytes())
@@ -350,11 +352,11 @@ def main() -> None:
     cv = cv_phase(configs, folders, plan["cv_run_folds"], args.retrain, machine)
     machine.sample("end")
 
-    results = {
+    results: Dict[str, Any] = {
         "command": " ".join(["make bench", *([f"BENCH_ARGS='{' '.join(sys.argv[1:])}'"] if sys.argv[1:] else [])]),
         "fingerprints": {n: folders[n].name for n in NAMES},
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
-        "rasa_version": __import__("importlib.metadata").metadata.version("rasa"),
+        "rasa_version": RASA_VERSION,
         "machine": machine.describe(),
         "shared_machine_note": machine_note(machine.samples[0]["loadavg"][0]),
         "plan": plan,

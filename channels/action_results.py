@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 from typing import Any, Dict
 
-from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
@@ -58,5 +57,3 @@ def apply() -> None:
         raise ValueError(f"{settings.ACTION_RESULT_CHECK} must be 'cached' or 'stock', not {check!r}")
     RemoteAction._validate_action_result = validate_action_result if check == "cached" else ORIGINAL
 
-
-__all__ = ["ORIGINAL", "ValidationError", "apply", "response_validator", "validate_action_result"]
