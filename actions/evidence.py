@@ -1,7 +1,9 @@
 """How strong the evidence behind an answer is: a small fixed vocabulary, and how old a review may get.
 
 Each knowledge-base record names one level (`evidence:`) and, where it helps, a short note
-(`evidence_note:`). Users see the label in the answer's one-line footer."""
+(`evidence_note:`, shown to users, so plain words and no "the article"). Corrections of the original source
+for editors go in `editor_note:`, which users never see. Users see the label in the answer's one-line footer.
+`article_claim` keeps its key for a claim only the original source makes."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ EVIDENCE_LEVELS: Dict[str, str] = {
     "agreed": "agreed by major health services",
     "mixed": "mixed evidence",
     "limited": "limited evidence",
-    "article_claim": "the article's claim, not confirmed elsewhere",
+    "article_claim": "a claim health services do not confirm",
 }
 """Level key (as written in data/knowledge/*.yml) -> the label users read."""
 

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 SUBJECTS_FILE = "subjects.yml"
 REQUIRED_FIELDS = ("text", "source", "evidence", "reviewed")
+"""`source` is met by either a `sources:` list of {name, url} (the form every record uses) or a `source:` string."""
 
 
 class SourceError(ValueError):
@@ -60,6 +61,8 @@ def load_source(directory: Path = settings.KNOWLEDGE_DIR) -> KnowledgeSource:
         for record in content["answers"]:
             subject = record.get("subject")
             where = f"{path.name}: record {content.get('topic')}/{_subject_name(subject)}"
+            if record.get("sources") not in (None, "", []):
+                record = {**record, "source": _source_line(record["sources"], where)}
             missing = sorted({k for k in REQUIRED_FIELDS if record.get(k) in (None, "")} | {"subject"} - record.keys())
             if missing:
                 raise SourceError(f"{where} lacks {', '.join(missing)}")
@@ -76,11 +79,29 @@ def load_source(directory: Path = settings.KNOWLEDGE_DIR) -> KnowledgeSource:
                     if record.get("evidence_note")
                     else None,
                     reviewed=_as_date(record["reviewed"]),
+                    editor_note=" ".join(str(record["editor_note"]).split()) if record.get("editor_note") else None,
                 )
             )
     source = KnowledgeSource(subjects, tuple(answers))
     _check(source)
     return source
+
+
+def _source_line(sources: object, where: str) -> str:
+    """`sources: [{name, url}, ...]` as the one display string `Name (url); Name (url)` (KnowledgeAnswer.links
+    reads it back)."""
+    if not isinstance(sources, list):
+        raise SourceError(f"{where}: sources must be a list of {{name, url}}")
+    parts = []
+    for entry in sources:
+        name = str((entry or {}).get("name") or "").strip() if isinstance(entry, dict) else ""
+        url = str((entry or {}).get("url") or "").strip() if isinstance(entry, dict) else ""
+        if not name or any(c in name for c in ";()") or not url.startswith("https://") or any(c in url for c in " ;()"):
+            raise SourceError(
+                f"{where}: each source needs a name (no ';' or brackets) and an https:// url, got {entry!r}"
+            )
+        parts.append(f"{name} ({url})")
+    return "; ".join(parts)
 
 
 def _subject_name(subject: object) -> str:

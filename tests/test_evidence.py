@@ -42,7 +42,7 @@ def test_the_articles_unsupported_claim_is_labelled_as_such():
     source = load_source()
     squatting = [a for a in source.answers if a.subject == ("trigger", "reduced_squatting")]
     assert squatting and all(a.evidence == "article_claim" for a in squatting)
-    assert EVIDENCE_LEVELS["article_claim"] == "the article's claim, not confirmed elsewhere"
+    assert EVIDENCE_LEVELS["article_claim"] == "a claim health services do not confirm"
 
 
 def test_weak_levels_carry_a_note_saying_why():
@@ -56,7 +56,7 @@ def test_an_answer_shows_source_evidence_and_review_date_in_one_line(repository,
     (message,) = dispatcher.messages
     template = domain["responses"][message["response"]][0]["text"]
     footer = template.split("\n")[-1].format(**message)
-    assert footer == f"Source: {message['source']} | Evidence: mixed evidence | Reviewed: 2026-11-24"
+    assert footer == f"Source: {message['source']} | Evidence: mixed evidence | Reviewed: 2026-12-01"
     assert message["evidence_note"].startswith("Bedtime stretching")
 
 

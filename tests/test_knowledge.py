@@ -26,6 +26,13 @@ TOPICS = {
     "medication",
     "red_flags",
     "doctor_visit",
+    "duration",
+    "symptoms",
+    "outlook",
+    "names",
+    "which_doctor",
+    "doctor_help",
+    "neighbours",
 }
 ENTITY_KEYS = {
     "body_part": {"calf", "thigh", "foot", "hand", "arm", "abdomen"},
@@ -43,8 +50,21 @@ ENTITY_KEYS = {
         "drug_misuse",
         "ageing",
         "thyroid_disease",
+        "children",
+        "growing_pains",
+        "period_pain",
+        "stomach_cramps",
+        "chest_spasm",
     },
-    "trigger": {"sleep_position", "reduced_squatting", "overuse", "dehydration", "muscle_fatigue", "nerve_damage"},
+    "trigger": {
+        "sleep_position",
+        "reduced_squatting",
+        "overuse",
+        "dehydration",
+        "muscle_fatigue",
+        "nerve_damage",
+        "exercise",
+    },
     "medication": {
         "quinine",
         "tonic_water",
@@ -54,6 +74,12 @@ ENTITY_KEYS = {
         "diuretic",
         "painkiller",
         "magnesium",
+        "naproxen",
+        "asthma_inhaler",
+        "nifedipine",
+        "raloxifene",
+        "oestrogen",
+        "teriparatide",
     },
     "red_flag": set(RED_FLAG_LEVELS),
     "level": {"emergency", "urgent", "see_doctor", "self_care"},
@@ -213,3 +239,148 @@ def test_the_red_flag_net_catches_warning_signs(text, flag, repository):
 @pytest.mark.parametrize("text", INNOCENT)
 def test_the_red_flag_net_ignores_ordinary_questions(text, repository):
     assert find_terms(text, repository.terms("red_flag")) == []
+
+
+# --- issue 13: facets, sources with links, editor notes, readability ------------------------------------------
+
+NEW_FACETS = {
+    "duration/general",
+    "symptoms/general",
+    "outlook/general",
+    "outlook/condition:pregnancy",
+    "outlook/condition:ageing",
+    "outlook/condition:children",
+    "names/general",
+    "which_doctor/general",
+    "which_doctor/condition:pregnancy",
+    "which_doctor/condition:children",
+    "which_doctor/condition:dialysis",
+    "doctor_help/general",
+    "diagnosis/general",
+    "overview/condition:restless_legs_syndrome",
+    "overview/condition:peripheral_artery_disease",
+    "triggers/trigger:exercise",
+    "prevention/trigger:exercise",
+    "risk_groups/condition:pregnancy",
+    "risk_groups/condition:children",
+    "risk_groups/condition:ageing",
+    "causes/condition:dialysis",
+    "causes/condition:cancer_treatment",
+    "medication/medication:naproxen",
+    "neighbours/general",
+    "neighbours/condition:period_pain",
+    "neighbours/condition:stomach_cramps",
+    "neighbours/condition:chest_spasm",
+    "neighbours/condition:growing_pains",
+    "neighbours/condition:restless_legs_syndrome",
+}
+CRAMPING_MEDICINES = {
+    "statin",
+    "diuretic",
+    "asthma_inhaler",
+    "nifedipine",
+    "raloxifene",
+    "oestrogen",
+    "naproxen",
+    "teriparatide",
+}
+KNOWN_ORGANISATIONS = re.compile(
+    r"^(NHS|NHS inform|NHS 111|NICE CKS|Mayo Clinic|Merck Manual|MedlinePlus|Cleveland Clinic|US FDA|MHRA|"
+    r"American Family Physician|American Geriatrics Society Beers Criteria)(: .+)?$"
+)
+OWN_RECORDS = [a for a in SOURCE.answers if a.topic != "red_flags"]  # red_flags.yml has its own owner and tests
+
+
+def by_id(answer_id):
+    (answer,) = [a for a in SOURCE.answers if a.answer_id == answer_id]
+    return answer
+
+
+def test_the_new_facets_are_records_of_their_own():
+    assert NEW_FACETS <= {a.answer_id for a in SOURCE.answers}
+
+
+def test_every_medicine_known_to_cause_cramps_has_a_cause_record_that_says_not_to_stop_it():
+    for key in CRAMPING_MEDICINES:
+        text = by_id(f"causes/medication:{key}").text
+        assert re.search(r"prescriber", text), key
+        assert re.search(r"do not stop (it|your|a prescribed)", text, re.I), key
+
+
+@pytest.mark.parametrize("answer", OWN_RECORDS, ids=lambda a: a.answer_id)
+def test_every_record_names_known_organisations_with_links_and_is_re_dated(answer):
+    assert answer.links and all(url.startswith("https://") for _, url in answer.links), answer.source
+    assert all(KNOWN_ORGANISATIONS.match(name) for name, _ in answer.links), answer.source
+    assert answer.reviewed.isoformat() == "2026-12-01"
+    assert not any("article" in name.lower() for name, _ in answer.links), answer.source
+
+
+@pytest.mark.parametrize("answer", SOURCE.answers, ids=lambda a: a.answer_id)
+def test_nothing_a_user_reads_talks_about_the_article(answer):
+    for text in (answer.text, answer.evidence_note or ""):
+        assert "the article" not in text.lower(), answer.answer_id
+
+
+def test_the_source_line_is_names_with_links_in_brackets():
+    answer = by_id("medication/medication:quinine")
+    assert answer.source.startswith("US FDA (https://www.fda.gov/")
+    assert [name for name, _ in answer.links] == ["US FDA", "MHRA", "NICE CKS"]
+    assert answer.__class__(**{**answer.__dict__, "source": "NHS Leg cramps"}).links == (("NHS Leg cramps", ""),)
+
+
+def test_editor_notes_are_loaded_but_never_stored_for_users(repository):
+    quinine = by_id("medication/medication:quinine")
+    assert quinine.editor_note and "specialists only" in quinine.editor_note
+    assert "specialist" not in quinine.text.lower()
+    assert repository.answer("medication", [("medication", "quinine")]).editor_note is None
+
+
+def test_a_source_without_a_link_is_refused(tmp_path):
+    (tmp_path / "subjects.yml").write_text("subjects:\n  - {kind: body_part, key: calf, label: calf, terms: [calf]}\n")
+    (tmp_path / "overview.yml").write_text(
+        "topic: overview\nanswers:\n  - {subject: null, text: t, sources: [{name: NHS, url: 'nhs.uk'}],"
+        " evidence: agreed, reviewed: 2026-12-01}\n"
+    )
+    with pytest.raises(SourceError, match="https:// url"):
+        load_source(tmp_path)
+
+
+def test_the_knowledge_base_reads_at_grade_8_or_below():
+    from tools import readability
+
+    texts = [(a.answer_id, a.text) for a in OWN_RECORDS]
+    texts += [(f"{a.answer_id} note", a.evidence_note) for a in OWN_RECORDS if a.evidence_note]
+    measures, found = readability.problems(texts)
+    assert found == []
+    assert readability.overall_problems(measures, "knowledge base") == []
+    for a in OWN_RECORDS:  # the answer and its note are one message
+        words = readability.measure("", a.text).words + readability.measure("", a.evidence_note or "").words
+        assert words <= readability.MAX_WORDS, a.answer_id
+
+
+PEOPLES_WORDS = {
+    "charlie horse": ("body_part", "calf"),
+    "calfs": ("body_part", "calf"),
+    "water pills": ("medication", "diuretic"),
+    "inhaler": ("medication", "asthma_inhaler"),
+    "ventolin": ("medication", "asthma_inhaler"),
+    "aleve": ("medication", "naproxen"),
+    "hrt": ("medication", "oestrogen"),
+    "adalat": ("medication", "nifedipine"),
+    "evista": ("medication", "raloxifene"),
+    "forsteo": ("medication", "teriparatide"),
+    "period cramps": ("condition", "period_pain"),
+    "restless legs": ("condition", "restless_legs_syndrome"),
+    "growing pains": ("condition", "growing_pains"),
+    "tummy cramps": ("condition", "stomach_cramps"),
+    "heart spasm": ("condition", "chest_spasm"),
+    "kids": ("condition", "children"),
+    "after a run": ("trigger", "exercise"),
+    "gym": ("trigger", "exercise"),
+}
+
+
+@pytest.mark.parametrize("term, subject", sorted(PEOPLES_WORDS.items()))
+def test_the_words_people_use_name_the_new_subjects(term, subject):
+    owners = [(s.kind, s.key) for s in SOURCE.subjects if term in s.terms]
+    assert owners == [subject]
