@@ -1,4 +1,7 @@
-"""Red flags: urgent advice first, at any point of the conversation, also in the middle of the form."""
+"""Red flags: urgent advice first, at any point of the conversation, also in the middle of the form.
+
+The signs come from the NLU's red_flag entities and from the red-flag reader (actions.triage.find_red_flags),
+which reads the whole message as a story."""
 
 from __future__ import annotations
 
@@ -11,21 +14,27 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import RED_FLAGS_TOPIC, KnowledgeAction
 from actions.referral import end_assessment
-from actions.triage import RED_FLAG_LEVELS, find_terms, most_urgent_first
+from actions.triage import RED_FLAG_LEVELS, most_urgent_first, read_red_flags
 
 GENERAL_RED_FLAG_LEVEL = "urgent"
+WHEN_TO_WORRY_TOPIC = "when_to_see_doctor"
 
 
 class ActionRedFlag(KnowledgeAction):
     handles_red_flags = True
+    offers_assessment = False
 
     def name(self) -> str:
         return "action_red_flag"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        named = [key for _, key in self.kb.mentioned(tracker, ["red_flag"])]
-        found = find_terms(tracker.latest_message.get("text") or "", self.kb.repository.terms("red_flag"))
-        flags = most_urgent_first(named + found)
+        reading = read_red_flags(tracker.latest_message.get("text") or "")
+        # An entity the reader saw only as absent, hypothetical or history ("what if my leg swells?") is no alarm.
+        named = [key for _, key in self.kb.mentioned(tracker, ["red_flag"]) if key not in reading.not_present]
+        flags = most_urgent_first(named + list(reading.present))
+        if not flags and reading.not_present:
+            self.kb.say(dispatcher, WHEN_TO_WORRY_TOPIC)  # no alarm, but when to worry
+            return end_assessment()
         for flag in flags:
             self.kb.say(dispatcher, RED_FLAGS_TOPIC, [("red_flag", flag)])
         if not flags:

@@ -15,8 +15,9 @@ from actions.repository import KnowledgeRepository
 from actions.topics import QUESTION_TOPICS, SUBJECT_KINDS
 from actions.triage import (
     NO_RED_FLAGS,
+    RED_FLAG_LEVELS,
     decide,
-    find_terms,
+    find_red_flags,
     parse_duration,
     parse_frequency,
     parse_no_red_flags,
@@ -37,6 +38,12 @@ def end_assessment() -> List[EventType]:
     return [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form_slots()]
 
 
+def is_recorded_answer(value: str) -> bool:
+    """A red_flags slot value as the form stores it: known sign keys joined by commas, or NO_RED_FLAGS."""
+    keys = value.split(",")
+    return value == NO_RED_FLAGS or (bool(value) and all(key in RED_FLAG_LEVELS for key in keys))
+
+
 class ValidateReferralForm(FormValidationAction):
     def __init__(self, repository: Optional[KnowledgeRepository] = None) -> None:
         self.kb = Answers(repository)
@@ -47,7 +54,8 @@ class ValidateReferralForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Validate the answer, but first give urgent advice if it names a red flag the NLU did not catch."""
         try:
-            if latest_intent(tracker) != "report_red_flag":
+            # at activation, action_start_assessment has read the story already
+            if latest_intent(tracker) != "report_red_flag" and tracker.active_loop.get("name"):
                 flags = self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or "")
                 if flags:
                     disclaim(dispatcher)
@@ -77,7 +85,9 @@ class ValidateReferralForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         text = str(value or "")
-        flags = find_terms(text, self.kb.repository.terms("red_flag"))
+        if is_recorded_answer(text):  # set by action_start_assessment from the story that started the assessment
+            return {"red_flags": text}
+        flags = find_red_flags(text)
         answer = ",".join(flags) if flags else NO_RED_FLAGS if parse_no_red_flags(text) else None
         return self.checked("red_flags", answer, dispatcher, tracker)
 
@@ -131,3 +141,29 @@ class ActionStopAssessment(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_assessment_stopped")
         return end_assessment()
+
+
+class ActionStartAssessment(Action):
+    """Before the first question: urgent advice for a warning sign told in the story that started the assessment.
+
+    The warning signs it found answer the form's first question, so the assessment does not ask about them again,
+    and the referral at its end takes them into account."""
+
+    def __init__(self, repository: Optional[KnowledgeRepository] = None) -> None:
+        self.kb = Answers(repository)
+
+    def name(self) -> str:
+        return "action_start_assessment"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = []
+        try:
+            flags = self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or "")
+        except KNOWLEDGE_ERRORS:
+            apologise(dispatcher, self.name())
+            flags = []
+        if flags:
+            disclaim(dispatcher)
+            events.append(SlotSet("red_flags", ",".join(flags)))
+        dispatcher.utter_message(response="utter_start_assessment")
+        return events

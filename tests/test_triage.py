@@ -1,17 +1,25 @@
-"""Triage parsing and the referral decision (pure functions)."""
+"""Triage parsing, the referral decision, and the red-flag reader (negation, history, hypotheticals)."""
 
 from __future__ import annotations
 
 import pytest
 
+from actions import settings
 from actions.triage import (
+    LEVEL_ORDER,
+    RED_FLAG_LEVELS,
+    RedFlagRules,
+    RulesError,
     decide,
+    find_red_flags,
     find_terms,
     parse_duration,
     parse_frequency,
     parse_no_red_flags,
     parse_severity,
     parse_treatment_helped,
+    read_red_flags,
+    red_flag_reader,
 )
 
 
@@ -102,6 +110,10 @@ def test_find_terms_respects_negation_and_word_boundaries():
     "answers, level",
     [
         ((["chest_symptoms", "dvt_signs"], "mild", "occasional", "seconds", "helped"), "emergency"),
+        ((["pale_cold_leg"], "mild", "occasional", "seconds", "helped"), "emergency"),
+        ((["dark_urine"], "mild", "occasional", "seconds", "helped"), "urgent"),
+        ((["sleep_disruption"], "mild", "frequent", "seconds", "helped"), "see_doctor"),
+        ((["claudication"], "mild", "occasional", "long", "helped"), "urgent"),
         ((["dvt_signs"], "mild", "occasional", "seconds", "helped"), "urgent"),
         (([], "mild", "occasional", "long", "helped"), "urgent"),
         (([], "severe", "occasional", "seconds", "helped"), "see_doctor"),
@@ -113,3 +125,132 @@ def test_find_terms_respects_negation_and_word_boundaries():
 def test_referral_levels(answers, level):
     referral = decide(*answers)
     assert referral.level == level and referral.reasons
+
+
+# --- the red-flag reader -----------------------------------------------------------------------------------
+
+
+def test_levels_come_from_the_data_most_urgent_first():
+    levels = list(RED_FLAG_LEVELS.values())
+    assert levels == sorted(levels, key=LEVEL_ORDER.index)
+    assert RED_FLAG_LEVELS["chest_symptoms"] == RED_FLAG_LEVELS["pale_cold_leg"] == "emergency"
+    assert {RED_FLAG_LEVELS[k] for k in ("worsening_one_leg", "dvt_signs", "persistent_cramp", "dark_urine")} == {
+        "urgent"
+    }
+    assert {RED_FLAG_LEVELS[k] for k in ("claudication", "sleep_disruption", "twitching_wasting", "fainting")} == {
+        "see_doctor"
+    }
+
+
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("My calf is SWOLLEN and red", "dvt_signs"),
+        (
+            "I've had an ache in one calf since the long drive on Sunday and it gets worse every day",
+            "worsening_one_leg",
+        ),
+        ("the cramp in my right thigh has been going for ages and nothing I do makes it let go", "persistent_cramp"),
+        ("I blacked out for a moment last night because the cramp hurt so much", "fainting"),
+        ("his foot went white and cold", "pale_cold_leg"),
+        ("she says her pee is dark like cola since the cramps at the gym", "dark_urine"),
+        ("my calf hurts when I walk to the shops and it goes when I stop", "claudication"),
+        ("the cramps keep waking me every night", "sleep_disruption"),
+        ("my calf muscle keeps twitching and it looks thinner than the other", "twitching_wasting"),
+        ("I can't breathe properly since the cramp", "chest_symptoms"),
+        ("the cramp has lasted 25 mins", "persistent_cramp"),
+        ("I don't know why but my ankle is swollen", "dvt_signs"),
+        ("stretching didn't help and it still won't let go", "persistent_cramp"),
+        ("no swelling, but my foot is numb", "neuro_symptoms"),
+        ("my mum had a DVT last year and now her calf is swollen again", "dvt_signs"),
+    ],
+)
+def test_the_reader_finds_signs_told_as_stories(text, flag):
+    assert flag in find_red_flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no swelling",
+        "there's no swelling or redness and it isn't warm",
+        "I don't have any chest pain or numbness",
+        "never had swelling, just cramps",
+        "the swelling has gone down now",
+        "my calf isn't swollen",
+    ],
+)
+def test_negated_signs_are_not_present(text):
+    reading = read_red_flags(text)
+    assert reading.present == () and reading.not_present
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mum had a clot once",
+        "my dad had a DVT years ago, now I just get night cramps",
+        "blood clots run in my family",
+        "I had a blood clot in 2019 but this is just a night cramp",
+        "my sister has had two DVTs",
+    ],
+)
+def test_someone_elses_history_or_the_past_is_not_a_present_sign(text):
+    assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if my leg swells?",
+        "how do I know if a cramp is a blood clot",
+        "what are the signs of a DVT?",
+        "can cramps cause numbness?",
+        "if the cramp lasts more than ten minutes what should I do",
+        "I'm flying next week, how can I avoid a blood clot?",
+        "could a cramp make me pass out?",
+    ],
+)
+def test_hypotheticals_get_no_alarm(text):
+    reading = read_red_flags(text)
+    assert reading.present == ()
+
+
+def test_a_story_needs_its_whole_pattern():
+    assert find_red_flags("I get cramps after long drives but they go as soon as I stretch") == []
+    assert find_red_flags("my left calf cramps at night sometimes") == []
+    assert find_red_flags("my feet are always cold in winter") == []
+    assert find_red_flags("my urine is dark yellow when I don't drink enough") == []
+    assert find_red_flags("I sometimes wake up with a cramp, maybe once a month") == []
+    assert find_red_flags("how do I make it stop? charley horse right now") == []
+    assert find_red_flags("") == [] and find_red_flags("   ") == []
+
+
+def test_the_most_urgent_sign_comes_first():
+    assert find_red_flags("my calf is swollen and now I have chest pain")[:2] == ["chest_symptoms", "dvt_signs"]
+
+
+def test_typos_curly_quotes_and_glued_units_are_read():
+    assert "persistent_cramp" in find_red_flags("the cramp won\u2019t let go, its been 20mins")
+    assert "dvt_signs" in find_red_flags("my calf is swolen and hot")
+
+
+def test_the_reader_is_built_once():
+    assert red_flag_reader() is red_flag_reader()
+
+
+def test_the_rules_are_checked(tmp_path):
+    source = (settings.KNOWLEDGE_DIR / "red_flags.yml").read_text(encoding="utf-8")
+    subjects = (settings.KNOWLEDGE_DIR / "subjects.yml").read_text(encoding="utf-8")
+    (tmp_path / "subjects.yml").write_text(subjects, encoding="utf-8")
+    (tmp_path / "red_flags.yml").write_text(
+        source.replace("when: [[fainted]]", "when: [[no_such_cue]]"), encoding="utf-8"
+    )
+    with pytest.raises(RulesError, match="no_such_cue"):
+        RedFlagRules.load(tmp_path)
+    (tmp_path / "red_flags.yml").write_text(
+        source.replace("  - key: fainting\n    level: see_doctor", "  - key: fainting\n    level: soon"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError, match="level"):
+        RedFlagRules.load(tmp_path)
