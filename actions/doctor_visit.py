@@ -83,16 +83,17 @@ def as_written(value: Any) -> Optional[str]:
 
 
 def summary_text(slots: Dict[str, Any], disclaimer: str, today: dt.date) -> str:
-    """The notes as plain text, one line each (REST splits messages at blank lines): skips marked, disclaimer last."""
+    """The notes as plain text: a title, a list with one line per question (skips marked), the disclaimer, each
+    apart by a blank line (the chat channels send each as its own message, so the disclaimer is never read as
+    part of the list's last item)."""
     labels = {**VISIT_QUESTIONS, **VISIT_EXTRAS}
-    lines = [f"Leg cramps: notes for my doctor ({today.isoformat()})"]
+    items = []
     for slot in SUMMARY_ORDER:
         value = slots.get(slot)
         if value is None and slot in VISIT_EXTRAS:
             continue
-        lines.append(f"- {labels[slot]}: {value if value not in (None, SKIPPED) else 'not answered'}")
-    lines.append(disclaimer)
-    return "\n".join(lines)
+        items.append(f"- {labels[slot]}: {value if value not in (None, SKIPPED) else 'not answered'}")
+    return "\n\n".join([f"Leg cramps: notes for my doctor ({today.isoformat()})", "\n".join(items), disclaimer])
 
 
 def clear_visit_slots() -> List[EventType]:

@@ -1,6 +1,7 @@
 """Rasa's Facebook Messenger connector with the Graph API host from settings (FACEBOOK_GRAPH_URL),
 the current request signature (X-Hub-Signature-256; the older X-Hub-Signature is still accepted),
-a 403 for a bad signature, and buttons that survive Messenger's limits.
+a 403 for a bad signature, buttons that survive Messenger's limits, and an answer's source line with its links
+as link buttons (a button template) or, past Messenger's limits, as URLs in the text, which Messenger links.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from fbmessenger import MessengerClient
+from fbmessenger.elements import Text as FBText
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
 from rasa.core.channels.facebook import Messenger as RasaMessenger
@@ -20,13 +22,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import buttons as choices
-from channels import settings
+from channels import display, settings
 
 logger = logging.getLogger(__name__)
 
 # Messenger's button template takes at most 3 buttons with titles of at most 20 characters.
 MAX_TEMPLATE_BUTTONS = 3
 MAX_TITLE = 20
+MAX_TEMPLATE_TEXT = 640
 SIGNATURE_HEADERS = (("X-Hub-Signature-256", "sha256"), ("X-Hub-Signature", "sha1"))
 
 
@@ -46,7 +49,30 @@ def valid_signature(app_secret: str, body: bytes, headers: Any) -> bool:
     return False
 
 
+def link_buttons(source_line: str) -> Optional[Dict[str, Any]]:
+    """A button template: the source line with names only, one link button per linked source; None past the limits."""
+    found = display.links(source_line)
+    text = display.names_only(source_line)
+    if not found or len(found) > MAX_TEMPLATE_BUTTONS or len(text) > MAX_TEMPLATE_TEXT:
+        return None
+    buttons = [
+        {"type": "web_url", "url": url, "title": name if len(name) <= MAX_TITLE else name[: MAX_TITLE - 1] + "…"}
+        for name, url in found
+    ]
+    return {
+        "attachment": {"type": "template", "payload": {"template_type": "button", "text": text, "buttons": buttons}}
+    }
+
+
 class MessengerBot(RasaMessengerBot):
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for part in display.messages(text):
+            template = link_buttons(part) if display.is_source_line(part) else None
+            if template:
+                self.messenger_client.send(template, recipient_id, "RESPONSE")
+            else:
+                self.send(recipient_id, FBText(text=part))
+
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:

@@ -1,4 +1,5 @@
-"""Rasa's Slack connector, with the Web API base URL taken from settings (SLACK_API_URL).
+"""Rasa's Slack connector, with the Web API base URL taken from settings (SLACK_API_URL), text escaped as Slack
+requires, and an answer's source line as a small context line with its links as `<url|name>`.
 
 Requests are checked by Rasa's connector: the v0 HMAC-SHA256 of the body with the app's signing secret
 (X-Slack-Signature), no older than five minutes (X-Slack-Request-Timestamp); others get 400.
@@ -13,7 +14,7 @@ from rasa.core.channels.slack import SlackBot as RasaSlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels import settings
+from channels import display, settings
 
 BUTTONS_PER_ROW = 5
 
@@ -28,6 +29,18 @@ class SlackBot(RasaSlackBot):
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, proxy=proxy, base_url=settings.slack_api_url())
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        recipient = self.slack_channel or recipient_id
+        for part in display.messages(text):
+            mrkdwn = display.slack_mrkdwn(part)
+            if display.is_source_line(part):
+                context = {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn}]}
+                await self._post_message(
+                    channel=recipient, text=mrkdwn, blocks=[context], unfurl_links=False, unfurl_media=False
+                )
+            else:
+                await self._post_message(channel=recipient, as_user=True, text=mrkdwn, type="mrkdwn")
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -45,7 +58,8 @@ class SlackBot(RasaSlackBot):
             }
             for row in rows
         ]
-        await self._post_message(channel=self.slack_channel or recipient_id, text=text, blocks=blocks)
+        fallback = display.slack_escape(text)  # the notification's text is mrkdwn
+        await self._post_message(channel=self.slack_channel or recipient_id, text=fallback, blocks=blocks)
 
 
 class SlackInput(RasaSlackInput):

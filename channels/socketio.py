@@ -10,20 +10,21 @@ Three faults of Rasa 3.6's channel are fixed here:
 - it accepts a socket.io connection from any web page; this one accepts only pages whose Origin is in
   CORS_ORIGINS (channels/settings.py), so another site cannot talk to the assistant through a visitor's
   browser. Clients that send no Origin (not browsers) are let in, as a browser always sends it.
+Shown well in the widget: buttons that stay under their message, an answer's source line apart with its links.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint
 
-from channels import settings
+from channels import display, settings
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,23 @@ def allowed_origin(environ: Dict[str, Any]) -> bool:
 class SocketIOOutput(RasaSocketIOOutput):
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """As Rasa's, with an answer's source line as its own message, its links in Markdown (channels/display)."""
+        for part in display.messages(text):
+            await self._send_message(recipient_id, {"text": display.markdown(part)})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Buttons as rasa-webchat's `buttons`, which it shows under their message, not as `quick_replies` (Rasa's),
+        which it shows only under the conversation's last message: the disclaimer that follows the feedback question
+        hid its Yes and No. The widget hides buttons once the user has replied (webchat/legcramps-chat.js)."""
+        *before, last = display.messages(text)
+        for part in before:
+            await self._send_message(recipient_id, {"text": display.markdown(part)})
+        shown = [{"title": b["title"], "payload": b["payload"]} for b in buttons]
+        await self._send_message(recipient_id, {"text": display.markdown(last), "buttons": shown})
 
 
 class SocketIOInput(RasaSocketIOInput):

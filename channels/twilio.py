@@ -1,6 +1,7 @@
 """Rasa's Twilio connector for SMS and WhatsApp, with the request signature checked (X-Twilio-Signature,
 which Rasa's connector ignores), the API host from settings (TWILIO_API_URL), buttons as numbered
-choices that the user can answer by number, and the API calls off the event loop.
+choices that the user can answer by number, an answer's source line with its links as short URLs on their own
+lines (channels/display.py), and the API calls off the event loop.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from channels import buttons as choices
-from channels import settings
+from channels import display, settings
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ class TwilioOutput(RasaTwilioOutput):
         except TwilioRestException as error:
             logger.error("Twilio refused a message: %s", error.msg)
             return None
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for part in display.messages(text):
+            body = display.with_url_line(part) if display.is_source_line(part) else part
+            await self._send_message({"to": recipient_id, "from_": self.twilio_number, "body": body})
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any

@@ -1,6 +1,8 @@
 """Messaging platforms and the callback channel end to end: each platform's real webhook payload, signed as
 the platform signs it, posted to the running Rasa server; the replies captured by a loopback fake of the
 platform's API (tests/fake_platforms.py). One assistant with every channel switched on serves the module.
+The same answer on every platform keeps its source links, its feedback buttons (numbered on SMS) and one
+disclaimer (channels/display.py shows the source line each platform's way).
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import requests
 import yaml
 from twilio.request_validator import RequestValidator
 
+from channels import display
 from channels.credentials import effective
+from channels.facebook import link_buttons
 from tests.fake_platforms import TELEGRAM_BOT, FakePlatforms, dumps, fake_platforms, text_of
+from tests.linked_sources import QUESTION, knowledge_with_links
 from tests.servers import ROOT, running_assistant
 
 DISCLAIMER = "not a substitute for professional medical advice"
@@ -61,8 +66,15 @@ def fake():
 
 
 @pytest.fixture(scope="module")
-def assistant(fake, tmp_path_factory):
-    with running_assistant(tmp_path_factory.mktemp("channels"), extra_env=platform_env(fake)) as urls:
+def linked(tmp_path_factory):
+    """The environment for a knowledge base whose answer to QUESTION has linked sources, and those sources."""
+    return knowledge_with_links(tmp_path_factory.mktemp("knowledge"))
+
+
+@pytest.fixture(scope="module")
+def assistant(fake, linked, tmp_path_factory):
+    env = {**platform_env(fake), **linked[0]}
+    with running_assistant(tmp_path_factory.mktemp("channels"), extra_env=env) as urls:
         yield urls
 
 
@@ -389,3 +401,153 @@ def test_the_callback_channel_posts_each_reply_to_the_callback_url(assistant, ra
     assert response.status_code == 200 and response.text == "success"
     texts = replies_to(fake, "^/callback$", sender, lambda c: c.body.get("recipient_id"))
     assert any("Source:" in t for t in texts) and DISCLAIMER in texts[-1], texts
+
+
+# -- the same answer on every platform: source links, feedback buttons, one disclaimer -----------------------------
+
+FEEDBACK = "Was this answer helpful?"
+FEEDBACK_PAYLOADS = ["/answer_helpful", "/answer_not_helpful"]
+LINE = (
+    "Source: NHS (https://www.nhs.uk/conditions/leg-cramps/); Merck Manual; "
+    "NICE CKS (https://cks.nice.org.uk/topics/leg-cramps/) | Evidence: well established | Reviewed: 2026-12-01"
+)
+
+
+def one_disclaimer(texts) -> None:
+    assert sum(DISCLAIMER in t for t in texts) == 1, texts
+
+
+def test_a_source_line_is_kept_apart_from_the_answer_above_it():
+    assert display.messages("An answer.\nNote on the evidence: n.\n\n" + LINE + "\n\nMore.") == [
+        "An answer.\nNote on the evidence: n.",
+        LINE,
+        "More.",
+    ]
+    assert display.messages("An answer.\n" + LINE) == ["An answer.", LINE], "the response before the blank line"
+    assert display.messages("One line.\nAnother, with Source: in it.") == ["One line.\nAnother, with Source: in it."]
+
+
+def test_each_platform_shows_the_links_its_own_way_and_plain_sources_as_they_are():
+    assert display.markdown(LINE).startswith(
+        "Source: [NHS](https://www.nhs.uk/conditions/leg-cramps/); Merck Manual; "
+        "[NICE CKS](https://cks.nice.org.uk/topics/leg-cramps/) | Evidence: well established"
+    )
+    assert display.slack_mrkdwn(LINE).startswith(
+        "Source: <https://www.nhs.uk/conditions/leg-cramps/|NHS>; Merck Manual; "
+        "<https://cks.nice.org.uk/topics/leg-cramps/|NICE CKS> |"
+    )
+    assert display.with_url_line(LINE).splitlines() == [
+        "Source: NHS; Merck Manual; NICE CKS | Evidence: well established | Reviewed: 2026-12-01",
+        "nhs.uk/conditions/leg-cramps",
+        "cks.nice.org.uk/topics/leg-cramps",
+    ]
+    plain = "Source: NHS Leg cramps; Mayo Clinic | Evidence: well established | Reviewed: 2026-11-24"
+    assert display.markdown(plain) == plain and display.with_url_line(plain) == plain
+    assert display.slack_mrkdwn(plain) == plain and link_buttons(plain) is None
+    assert (
+        display.markdown("An answer with a (https://example.org) in it")
+        == "An answer with a (https://example.org) in it"
+    )
+
+
+def test_markup_is_escaped_for_slack_and_markdown_names_cannot_break_a_link():
+    assert display.slack_mrkdwn("a <b> & <!channel>") == "a &lt;b&gt; &amp; &lt;!channel&gt;"
+    assert display.slack_mrkdwn("Source: A&B <x> (https://a.org/p)") == "Source: <https://a.org/p|A&amp;B &lt;x&gt;>"
+    assert display.markdown("Source: A_[b] (https://a.org/p)") == r"Source: [A\_\[b\]](https://a.org/p)"
+    assert display.links("Source: javascript (javascript:alert(1)); x (http://a.org)") == [], "https:// links only"
+
+
+def test_messenger_links_are_buttons_within_messengers_limits():
+    template = link_buttons(LINE)
+    assert template is not None
+    payload = template["attachment"]["payload"]
+    assert payload["text"].startswith("Source: NHS; Merck Manual; NICE CKS |")
+    assert [(b["type"], b["title"], b["url"]) for b in payload["buttons"]] == [
+        ("web_url", "NHS", "https://www.nhs.uk/conditions/leg-cramps/"),
+        ("web_url", "NICE CKS", "https://cks.nice.org.uk/topics/leg-cramps/"),
+    ]
+    four = "Source: " + "; ".join(f"S{n} (https://s{n}.org/)" for n in range(4))
+    assert link_buttons(four) is None, "more than three links: the URLs stay in the text, which Messenger links"
+    long_name = link_buttons("Source: A much longer organisation name (https://a.org/)")
+    assert long_name and len(long_name["attachment"]["payload"]["buttons"][0]["title"]) == 20
+
+
+def telegram_headers(fake: FakePlatforms) -> dict:
+    """The secret token header, when the channel registered its webhook with one."""
+    calls = fake.matching(rf"/bot{TELEGRAM_TOKEN}/setWebhook")
+    secret = calls[0].body.get("secret_token") if calls else None
+    return {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+
+
+def test_telegram_an_answer_keeps_its_links_feedback_buttons_and_one_disclaimer(rasa, fake, linked):
+    chat = 800000 + int(time.time() * 1000) % 10**5
+    sent = f"/bot{TELEGRAM_TOKEN}/sendMessage"
+    update = telegram_update(chat, QUESTION)
+    response = requests.post(
+        f"{rasa}/webhooks/telegram/webhook", json=update, headers=telegram_headers(fake), timeout=TIMEOUT
+    )
+    assert response.status_code == 200
+    texts = replies_to(fake, sent, str(chat), lambda c: c.body.get("chat_id"))
+    source = next(t for t in texts if "Source: " in t)
+    for name, url in linked[1]:
+        assert f"{name} ({url})" in source, source  # Telegram shows a URL in a text as a link
+    calls = [c for c in fake.matching(sent) if c.body.get("chat_id") == str(chat)]
+    (question,) = [c for c in calls if text_of(c) == FEEDBACK]
+    keyboard = json.loads(question.body["reply_markup"])["inline_keyboard"]
+    assert [b["callback_data"] for row in keyboard for b in row] == FEEDBACK_PAYLOADS
+    one_disclaimer(texts)
+
+
+def test_slack_an_answer_keeps_its_links_feedback_buttons_and_one_disclaimer(rasa, fake, linked):
+    user, channel = f"U{user_id()}", f"D{user_id()}"
+    assert slack_post(rasa, slack_event(user, channel, QUESTION), "application/json").status_code == 200
+    texts = replies_to(fake, "/api/chat.postMessage", channel, lambda c: c.body.get("channel"))
+    calls = [c for c in fake.matching("/api/chat.postMessage") if c.body.get("channel") == channel]
+    (source,) = [c for c in calls if (c.body.get("blocks") or [{}])[0].get("type") == "context"]
+    line = source.body["blocks"][0]["elements"][0]
+    assert line["type"] == "mrkdwn" and line["text"].startswith("Source: "), line
+    for name, url in linked[1]:
+        assert f"<{url}|{name}>" in line["text"], line
+    assert source.body["unfurl_links"] is False
+    answer = calls[calls.index(source) - 1].body["text"]
+    assert len(answer) > 100 and "Source:" not in answer, answer
+    (question,) = [c for c in calls if text_of(c) == FEEDBACK]
+    values = [e["value"] for b in question.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert values == FEEDBACK_PAYLOADS
+    one_disclaimer(texts)
+
+
+def test_messenger_an_answer_keeps_its_links_feedback_buttons_and_one_disclaimer(rasa, fake, linked):
+    psid = user_id()
+    assert facebook_post(rasa, messenger_event(psid, QUESTION)).status_code == 200
+    texts = replies_to(fake, r"/me/messages", psid, facebook_recipient)
+    calls = [c for c in fake.matching(r"/me/messages") if facebook_recipient(c) == psid and "message" in c.body]
+    templates = [c.body["message"]["attachment"]["payload"] for c in calls if "attachment" in c.body["message"]]
+    (source,) = [t for t in templates if t["text"].startswith("Source: ")]
+    if len(linked[1]) <= 3:
+        assert [(b["type"], b["url"]) for b in source["buttons"]] == [("web_url", url) for _, url in linked[1]]
+    (question,) = [t for t in templates if t["text"] == FEEDBACK]
+    assert [(b["type"], b["payload"]) for b in question["buttons"]] == [("postback", p) for p in FEEDBACK_PAYLOADS]
+    one_disclaimer(texts)
+
+
+@pytest.mark.parametrize("channel, number", [("twilio", TWILIO_SMS), ("twilio_whatsapp", TWILIO_WHATSAPP)])
+def test_sms_and_whatsapp_an_answer_keeps_a_short_url_line_numbered_choices_and_one_disclaimer(
+    rasa, fake, linked, channel, number
+):
+    prefix = "whatsapp:" if channel == "twilio_whatsapp" else ""
+    phone = f"{prefix}+1999{int(time.time() * 1000) % 10**7:07d}"
+    assert twilio_post(rasa, channel, twilio_form(phone, number, QUESTION)).status_code == 204
+    texts = replies_to(fake, MESSAGES, phone, twilio_to)
+    (source,) = [t for t in texts if t.startswith("Source: ")]
+    lines = source.splitlines()
+    assert "https://" not in lines[0] and all(name in lines[0] for name, _ in linked[1]), source
+    assert lines[1:] == [display.short_url(url) for _, url in linked[1]], source
+    question = next(t for t in texts if t.startswith(FEEDBACK))
+    assert question.splitlines()[-2:] == ["1. Yes", "2. No"], question
+    one_disclaimer(texts)
+
+    before = len([c for c in fake.matching(MESSAGES) if twilio_to(c) == phone])
+    assert twilio_post(rasa, channel, twilio_form(phone, number, "1")).status_code == 204
+    calls = fake.wait_for(MESSAGES, lambda cs: len([c for c in cs if twilio_to(c) == phone]) > before)
+    assert "Thank you" in text_of([c for c in calls if twilio_to(c) == phone][before])

@@ -1,11 +1,15 @@
 """The chat widget in a real browser (Debian's Chromium driven by Playwright) against the real Rasa server
 (socket.io channel) and action server: a phone-sized screen, the keyboard, buttons, a reload, and text that
-must never become HTML. Screenshots go to tests/output/.
+must never become HTML; an answer's source links, feedback buttons and disclaimer; the doctor-visit notes as a
+list; and the page checked with axe-core (webchat/node_modules, pinned in webchat/package.json) for WCAG 2.1
+A and AA. Screenshots go to tests/output/; the answer's is copied to docs/images/ for the README.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,11 +18,15 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.linked_sources import QUESTION, knowledge_with_links
 from tests.servers import ROOT, free_port, running_assistant
 from tools.webchat_server import WEBCHAT, server
 
 DISCLAIMER = "not a substitute for professional medical advice"
 OUTPUT = ROOT / "tests" / "output"
+README_IMAGE = ROOT / "docs" / "images" / "webchat-answer.png"
+AXE = WEBCHAT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
     "--headless",
@@ -38,10 +46,16 @@ def page_port():
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory, page_port):
+def linked(tmp_path_factory):
+    """The environment for a knowledge base whose answer to QUESTION has linked sources, and those sources."""
+    return knowledge_with_links(tmp_path_factory.mktemp("knowledge"))
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, page_port, linked):
     # the page's origin may call Rasa (socket.io polls over cross-origin HTTP before it upgrades)
     cors = ["--cors", f"http://127.0.0.1:{page_port}"]
-    origins = {"CORS_ORIGINS": f"http://127.0.0.1:{page_port}"}  # and its socket.io connections
+    origins = {"CORS_ORIGINS": f"http://127.0.0.1:{page_port}", **linked[0]}  # and its socket.io connections
     with running_assistant(tmp_path_factory.mktemp("webchat"), rasa_args=cors, extra_env=origins) as urls:
         yield urls
 
@@ -49,7 +63,7 @@ def assistant(tmp_path_factory, page_port):
 @pytest.fixture(scope="module")
 def page_url(assistant, page_port):
     assert (WEBCHAT / "vendor" / "rasa-webchat.js").exists(), "run `make webchat` (make test does)"
-    httpd = server(page_port, assistant["rasa"])
+    httpd = server(page_port, assistant["rasa"], message_delay=0)  # no pause before each bot message
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -121,6 +135,27 @@ def tracker_texts(assistant, sender: str):
     return [e.get("text") for e in events if e["event"] == "user"]
 
 
+def no_typing_indicator(page: Page) -> None:
+    """The widget shows its typing dots while a bot message waits to be shown: none may be left."""
+    expect(page.locator(".rw-typing-indication")).to_have_count(0, timeout=WAIT)
+
+
+def axe_violations(page: Page) -> list:
+    """The page's WCAG 2.1 A and AA violations found by axe-core, injected from webchat/node_modules."""
+    assert AXE.exists(), "run `make webchat` (npm ci installs axe-core)"
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG21_AA)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def font_px(locator) -> float:
+    return locator.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+
+
 def test_a_conversation_on_a_phone_with_buttons_keyboard_and_a_reload(assistant, page_url, phone: Page):
     hosts = set()
     phone.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
@@ -136,7 +171,7 @@ def test_a_conversation_on_a_phone_with_buttons_keyboard_and_a_reload(assistant,
     expect(bot_texts(phone).filter(has_text="Source:").first).to_be_visible(timeout=WAIT)
     expect(bot_texts(phone).filter(has_text=DISCLAIMER).last).to_be_visible(timeout=WAIT)
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=str(OUTPUT / "webchat-answer.png"))
+    phone.screenshot(path=str(OUTPUT / "webchat-first-answer.png"))
 
     ask(phone, "can you check my symptoms?")
     phone.locator(".rw-reply", has_text="None of these").click(timeout=WAIT)
@@ -219,7 +254,7 @@ VISIT_QUESTIONS = [
     "Which muscle or part of the body cramps",
     "Which medicines do you take",
     "How much alcohol do you usually drink?",
-    "What is your usual exercise or activity routine?",
+    "How active are you in a normal week?",
     "Roughly how much do you drink each day",
     "What have you tried for the cramps so far",
 ]
@@ -239,8 +274,20 @@ def test_doctor_visit_notes_can_be_downloaded_as_a_text_file(assistant, page_url
     expect(download_button).to_be_visible(timeout=WAIT)
     expect(bot_texts(phone).filter(has_text="<b>last spring</b>, after a long run")).to_be_visible(timeout=WAIT)
     assert phone.locator(".rw-messages-container b").count() == 0
+    no_typing_indicator(phone)  # the notes' custom payload (which rasa-webchat does not show) ended the turn
+
+    # a clean list, one item a question, and the disclaimer its own line after it, not inside the last item
+    notes = phone.locator(".rw-response ul").last
+    items = notes.locator("li")
+    expect(items).to_have_count(len(VISIT_QUESTIONS) + 1)
+    expect(items.first).to_have_text("When the cramps started: <b>last spring</b>, after a long run")
+    assert DISCLAIMER not in notes.inner_text()
+    after = phone.locator(".rw-message").filter(has=notes).locator("xpath=following-sibling::div[1]")
+    expect(after).to_have_class(re.compile(r"\blc-disclaimer\b"))
+    expect(after).to_contain_text(DISCLAIMER)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(OUTPUT / "webchat-doctor-notes.png"))
+    assert axe_violations(phone) == [], "the chat open on the notes"
 
     with phone.expect_download(timeout=WAIT) as download:
         download_button.click()
@@ -255,3 +302,74 @@ def test_doctor_visit_notes_can_be_downloaded_as_a_text_file(assistant, page_url
     with phone.expect_download(timeout=WAIT) as again:
         phone.keyboard.press("Enter")
     assert Path(again.value.path()).read_text(encoding="utf-8") == notes
+
+
+def feedback(page: Page):
+    """The Yes and No of the latest "Was this answer helpful?", as a screen reader finds them."""
+    return page.get_by_role("group", name="Reply: Was this answer helpful?")
+
+
+def test_an_answer_shows_its_source_links_the_feedback_buttons_and_one_disclaimer(assistant, page_url, linked, phone):
+    phone.goto(page_url)
+    expect(phone.locator(".rw-launcher")).to_be_visible(timeout=WAIT)
+    assert axe_violations(phone) == [], "the page with the chat closed"
+    open_with_keyboard(phone)
+    expect(bot_texts(phone).first).to_be_visible(timeout=WAIT)
+    ask(phone, QUESTION)
+
+    disclaimer = phone.locator(".lc-disclaimer")
+    expect(disclaimer).to_have_count(1, timeout=WAIT)
+    expect(disclaimer).to_contain_text(DISCLAIMER)
+    expect(feedback(phone).get_by_role("button", name="Yes")).to_be_visible(timeout=WAIT)
+    expect(feedback(phone).get_by_role("button", name="No")).to_be_visible()
+    no_typing_indicator(phone)
+    assert bot_texts(phone).filter(has_text=DISCLAIMER).count() == 1, "one disclaimer in the turn"
+
+    # the source line: a message of its own under the answer, in smaller type, each source a link
+    source = phone.locator(".rw-message.lc-source")
+    expect(source).to_have_count(1)
+    expect(source).to_contain_text("Source: ")
+    answer = source.locator("xpath=preceding-sibling::div[1]")
+    assert "Source:" not in answer.inner_text() and len(answer.inner_text()) > 100, answer.inner_text()
+    assert font_px(source.locator(".rw-response")) < font_px(answer.locator(".rw-response"))
+    for name, url in linked[1]:
+        link = source.get_by_role("link", name=f"{name} (opens in a new tab)")
+        expect(link).to_have_attribute("href", url)
+        assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener noreferrer"
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(OUTPUT / "webchat-answer.png"))
+    README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(OUTPUT / "webchat-answer.png", README_IMAGE)
+    assert axe_violations(phone) == [], "the chat open on an answer"
+
+    # keyboard: from the message box back to No, then Yes (the disclaimer after them has nothing to focus)
+    phone.locator(".rw-new-message").focus()
+    phone.keyboard.press("Shift+Tab")
+    assert phone.evaluate("document.activeElement.textContent") == "No"
+    phone.keyboard.press("Shift+Tab")
+    assert phone.evaluate("[document.activeElement.textContent, document.activeElement.getAttribute('role')]") == [
+        "Yes",
+        "button",
+    ]
+    phone.keyboard.press("Enter")
+    expect(bot_texts(phone).filter(has_text="Thank you for telling me")).to_be_visible(timeout=WAIT)
+    expect(feedback(phone)).to_have_count(0)  # answered: the buttons are gone, not left to press again
+    assert tracker_texts(assistant, session_id(phone))[-1] == "/answer_helpful"
+
+    # the mouse, on the next topic's question; and still one disclaimer a turn
+    ask(phone, "how can I prevent leg cramps?")
+    expect(phone.locator(".lc-disclaimer")).to_have_count(2, timeout=WAIT)
+    feedback(phone).get_by_role("button", name="No").click(timeout=WAIT)
+    expect(bot_texts(phone).filter(has_text="Thank you for telling me")).to_have_count(2, timeout=WAIT)
+    assert tracker_texts(assistant, session_id(phone))[-1] == "/answer_not_helpful"
+    no_typing_indicator(phone)
+    phone.screenshot(path=str(OUTPUT / "webchat-feedback.png"))
+    assert axe_violations(phone) == [], "after the feedback"
+
+
+def test_the_widget_pauses_before_a_bot_message_only_when_configured(page_url):
+    config = requests.get(f"{page_url}config.js", timeout=10).text
+    assert '"messageDelay": 0' in config, config
+    script = (WEBCHAT / "legcramps-chat.js").read_text()
+    assert "customMessageDelay" in script and "data-message-delay" in script
