@@ -31,6 +31,7 @@ def targets(r: Dict[str, Any]) -> List[Tuple[str, Optional[bool], str]]:
     lat = r["latency"]
     p95 = ratio(lat["ours"]["sequential"]["latency_ms"].get("p95"), lat["peer"]["sequential"]["latency_ms"].get("p95"))
     p50 = lat["ours"]["sequential"]["latency_ms"].get("p50")
+    p50_ratio = ratio(p50, lat["peer"]["sequential"]["latency_ms"].get("p50"))
     tput = {n: saturation_throughput(lat[n]) for n in ("ours", "peer")}
     f = r["figures"]
     mem = ratio(*(f[n]["rasa_peak_rss_mb"] + f[n]["actions_peak_rss_mb"] for n in ("ours", "peer")))
@@ -38,6 +39,29 @@ def targets(r: Dict[str, Any]) -> List[Tuple[str, Optional[bool], str]]:
     def check(value: Optional[float], ok: bool) -> Optional[bool]:
         return None if value is None else ok
 
+    real = r.get("real_language") or {}
+    real_rows: List[Tuple[str, Optional[bool], str]] = []
+    if real:
+        ours_real, peer_real = (real[n]["intent"]["weighted_f1"] for n in ("ours", "peer"))
+        accuracy = real["ours"]["answers"]["accuracy"]
+        stories = real["ours"]["stories"]
+        real_rows = [
+            ("real-language intent weighted F1 >= 0.90", ours_real >= 0.90, f"{ours_real:.3f}"),
+            ("... and >= 0.15 above the peer's", ours_real - peer_real >= 0.15, f"{ours_real - peer_real:+.3f}"),
+            ("real-language answer accuracy over REST >= 0.90", accuracy >= 0.90, f"{accuracy:.3f}"),
+            (
+                "warning-sign stories: urgent advice first in all",
+                stories["urgent_first_rate"] == 1.0,
+                f"{stories['urgent_first_rate']:.3f} of {stories['with_sign']}",
+            ),
+            (
+                "false alarms on stories without a sign <= 5%",
+                stories["false_alarm_rate"] <= 0.05,
+                f"{stories['false_alarm_rate']:.3f} of {stories['without_sign']}",
+            ),
+            ("p50 sequential <= 0.8 x peer's", check(p50_ratio, (p50_ratio or 0) <= 0.8), f"{fmt(p50_ratio, 2)} x"),
+            ("memory (Rasa + actions) <= 0.8 x peer's", check(mem, (mem or 0) <= 0.8), f"{fmt(mem, 2)} x"),
+        ]
     return [
         ("held-out intent weighted F1 >= 0.95", ours_f1 >= 0.95, f"{ours_f1:.3f}"),
         ("... and >= 0.03 above the peer's", ours_f1 - peer_f1 >= 0.03, f"{ours_f1 - peer_f1:+.3f}"),
@@ -51,6 +75,7 @@ def targets(r: Dict[str, Any]) -> List[Tuple[str, Optional[bool], str]]:
         ("memory (Rasa + actions) <= 1.1 x peer's", check(mem, (mem or 0) <= 1.1), f"{fmt(mem, 2)} x"),
         ("full training < 3 min", f["ours"]["train_cold_s"] < 180, f"{f['ours']['train_cold_s']:.0f} s"),
         ("unchanged retrain < 20 s", f["ours"]["train_unchanged_s"] < 20, f"{f['ours']['train_unchanged_s']:.1f} s"),
+        *real_rows,
     ]
 
 
@@ -65,6 +90,30 @@ def markdown(r: Dict[str, Any]) -> str:
     h, cv, f, lat = r["heldout"], r["cross_validation"], r["figures"], r["latency"]
     row("held-out intent weighted F1", h["ours"]["intent"]["weighted_f1"], h["peer"]["intent"]["weighted_f1"], 3)
     row("held-out entity F1 (exact spans)", h["ours"]["entity"]["f1"], h["peer"]["entity"]["f1"], 3)
+    real = r.get("real_language")
+    if real:
+        n = real["ours"]["intent"]["messages"]
+        ours, peer = real["ours"], real["peer"]
+        row(
+            f"real-language intent weighted F1 ({n} messages)",
+            ours["intent"]["weighted_f1"],
+            peer["intent"]["weighted_f1"],
+            3,
+        )
+        row("real-language answer accuracy over REST", ours["answers"]["accuracy"], peer["answers"]["accuracy"], 3)
+        stories = real["ours"]["stories"]
+        row(
+            f"warning-sign stories with urgent advice first ({stories['with_sign']}, {stories['real_with_sign']} real)",
+            ours["stories"]["urgent_first_rate"],
+            peer["stories"]["urgent_first_rate"],
+            3,
+        )
+        row(
+            f"false alarms on stories without a sign ({stories['without_sign']})",
+            ours["stories"]["false_alarm_rate"],
+            peer["stories"]["false_alarm_rate"],
+            3,
+        )
     if cv:
         folds = f"{cv['ours']['run_folds']} of {cv['ours']['folds']} folds"
         row(

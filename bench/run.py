@@ -4,6 +4,7 @@ in one run on one machine, interleaved so the ratios stay fair on a noisy machin
     .venv/bin/python -m bench.run [--quick] [--retrain] [--cv-run-folds 5]
 
 Phases (each prints progress): training (cold cache, then unchanged) -> start-up -> held-out NLU ->
+real language (bench/real_language.py: real messages' intents and REST answers, warning signs in stories) ->
 latency and throughput (sequential, 8 and 32 users; ours, peer and the bare-HTTP floor in alternating
 rounds) -> memory -> cross-validation. Results: bench/results/ (results.json, results.md, PNGs).
 
@@ -32,6 +33,7 @@ from typing import Any, Dict, List, Optional
 
 from bench import report
 from bench.memory import tree_memory_mb
+from bench.real_language import evaluate as real_language
 from bench.understanding import plot_confusion, predicted, read_examples, scores
 from tests.servers import free_port, running_assistant, wait_until_up
 
@@ -343,6 +345,8 @@ def main() -> None:
             say(f"  {name} answered {figures[name]['startup_s']:.1f} s after launch")
         machine.sample("held-out NLU")
         understanding = heldout_phase(servers)
+        machine.sample("real language")
+        real = {n: real_language(servers[n]["rasa"], servers[n]["token"], n) for n in NAMES}
         urls = {n: f"{servers[n]['rasa']}/webhooks/rest/webhook" for n in NAMES}
         urls["floor"] = start_floor(stack)
         latency = load_phase(urls, {n: servers[n]["token"] for n in NAMES}, plan, machine)
@@ -363,6 +367,7 @@ def main() -> None:
         "peer_config": configs["peer"].read_text(),
         "figures": figures,
         "heldout": understanding,
+        "real_language": real,
         "cross_validation": cv,
         "latency": latency,
         "bench_seconds": time.monotonic() - started,
