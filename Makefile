@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 WEBCHAT := webchat/vendor/rasa-webchat.js
 # the Python packages that are linted and type-checked (tests are linted only)
-PACKAGES := actions channels tools bench
+PACKAGES := actions channels components tools bench
 
 .PHONY: help install system-deps services nlp train seed run run-production shell validate lint test soak lock clean webchat bench bench-scale profile content-report
 
@@ -86,6 +86,7 @@ shell: $(MODEL) ## chat in the terminal (starts its own action server)
 validate: $(SPACY) ## check the training data and domain (warnings fail)
 	$(PY) -m tools.build_nlp --check
 	$(PY) -m tools.check_knowledge
+	$(PY) -m tools.check_responses
 	$(RASA) data validate --fail-on-warning
 
 lint: $(INSTALLED) ## ruff and mypy on the Python code

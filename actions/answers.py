@@ -15,14 +15,16 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import settings
+from actions.conversation import acknowledgement, context_events, is_story
 from actions.evidence import evidence_label
 from actions.feedback import after_answers
 from actions.repository import AnswerNotFound, KnowledgeAnswer, KnowledgeRepository, SubjectRef
-from actions.triage import find_terms, most_urgent_first
+from actions.triage import find_red_flags
 
 logger = logging.getLogger(__name__)
 
 DISCLAIMER_RESPONSE = "utter_disclaimer"
+OFFER_ASSESSMENT_RESPONSE = "utter_offer_assessment"
 RED_FLAGS_TOPIC = "red_flags"
 KNOWLEDGE_ERRORS = (SQLAlchemyError, AnswerNotFound)
 
@@ -72,8 +74,9 @@ class Answers:
         return found
 
     def warn_of_red_flags(self, dispatcher: CollectingDispatcher, text: str) -> List[str]:
-        """Urgent advice for every warning sign named (not negated) in `text`, most urgent first."""
-        flags = most_urgent_first(find_terms(text, self.repository.terms("red_flag")))
+        """Urgent advice for every warning sign present in `text` (read as a story: not negated, hypothetical or
+        history; actions.triage), most urgent first."""
+        flags = find_red_flags(text)
         for flag in flags:
             self.say(dispatcher, RED_FLAGS_TOPIC, [("red_flag", flag)])
         return flags
@@ -94,10 +97,18 @@ def apologise(dispatcher: CollectingDispatcher, where: str) -> None:
 
 
 class KnowledgeAction(Action, ABC):
-    """Base of every action that gives health information; never registered itself."""
+    """Base of every action that gives health information; never registered itself.
+
+    To add an answer: subclass, set `name`, implement `answer` (send knowledge-base answers with
+    `self.kb.say(dispatcher, topic, subjects)`), list the action in domain.yml and add a rule for its intent.
+    `run` does the rest: urgent advice first, the acknowledgement of a greeting or thanks, the context for
+    follow-ups, the feedback question, the disclaimer and, after a story, the offer of the assessment."""
 
     handles_red_flags = False
     """True for the action that answers red flags itself; every other answer checks for them first."""
+
+    offers_assessment = True
+    """True for answers to questions: a question told inside a story is followed by the offer of the assessment."""
 
     def __init__(self, repository: Optional[KnowledgeRepository] = None) -> None:
         self.kb = Answers(repository)
@@ -110,13 +121,22 @@ class KnowledgeAction(Action, ABC):
         """Send the answer's messages and return the events to apply."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        flags: List[str] = []
         try:
             if not self.handles_red_flags:
-                self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or "")
+                flags = self.kb.warn_of_red_flags(dispatcher, text)
+            greeting = acknowledgement(text)
+            if greeting and not flags:
+                dispatcher.utter_message(response=greeting)
             events = await self.answer(dispatcher, tracker, domain)
         except KNOWLEDGE_ERRORS:
             apologise(dispatcher, self.name())
             events = []
+        events += context_events(dispatcher)
+        offer = self.offers_assessment and not flags and not tracker.active_loop and is_story(text)
         events += after_answers(dispatcher, tracker)
         disclaim(dispatcher)
+        if offer:
+            dispatcher.utter_message(response=OFFER_ASSESSMENT_RESPONSE)
         return events

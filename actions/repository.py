@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -25,11 +26,28 @@ class KnowledgeAnswer:
     """A level of actions.evidence.EVIDENCE_LEVELS."""
     reviewed: dt.date
     evidence_note: Optional[str] = None
+    """Shown to users under the answer."""
+    editor_note: Optional[str] = None
+    """For editors only (corrections of the original source and the like): loaded from the YAML source, never
+    stored in the database nor shown to users."""
+
+    @property
+    def links(self) -> Tuple[Tuple[str, str], ...]:
+        """The source as (name, url) pairs: `source` is `Name (https://...); Name (https://...)`; a part
+        without a link gives (name, "")."""
+        pairs = []
+        for part in filter(None, (p.strip() for p in self.source.split(";"))):
+            found = _LINKED.fullmatch(part)
+            pairs.append((found.group(1).strip(), found.group(2)) if found else (part, ""))
+        return tuple(pairs)
 
     @property
     def answer_id(self) -> str:
         """Stable id of the answer across reseeds: `topic/kind:key`, or `topic/general`."""
         return f"{self.topic}/{':'.join(self.subject) if self.subject else 'general'}"
+
+
+_LINKED = re.compile(r"(.+?)\s*\((https?://[^\s()]+)\)")
 
 
 class AnswerNotFound(LookupError):
@@ -77,6 +95,15 @@ class KnowledgeRepository:
         with self._sessions() as session:
             rows = session.execute(select(Subject.key, Subject.label).where(Subject.kind == kind)).all()
         return dict(rows)
+
+    def covering(self, subject: SubjectRef) -> List[str]:
+        """The topics that have an answer about `subject`, in alphabetical order."""
+        kind, key = subject
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Answer.topic).where(Answer.subject_kind == kind, Answer.subject_key == key)
+            ).scalars()
+            return sorted(set(rows))
 
     def topics(self) -> List[str]:
         with self._sessions() as session:

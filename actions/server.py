@@ -20,6 +20,7 @@ from actions import settings
 from actions.db import exclusive_seeding
 from actions.review_store import review_sessions
 from actions.seed import seed
+from actions.triage import red_flag_reader
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = ("/health",)
@@ -45,6 +46,7 @@ def main() -> None:
     with exclusive_seeding():  # several action servers may start at once on one database
         print(f"seeding the knowledge base at {_without_password(settings.KB_DATABASE_URL)}: {seed()}", flush=True)
         review_sessions(settings.REVIEW_DATABASE_URL)  # creates the review tables
+    red_flag_reader()  # builds the warning-sign reader (about 3 s) before the first message, not during it
     app = endpoint.create_app("actions", cors_origins=None)
     if settings.ACTION_SERVER_TOKEN:
         require_token(app, settings.ACTION_SERVER_TOKEN)

@@ -21,6 +21,12 @@ TOPIC_BY_INTENT: Dict[str, str] = {
     "ask_self_care": "self_care",
     "ask_prevention": "prevention",
     "prepare_doctor_visit": "doctor_visit",
+    "ask_duration": "duration",
+    "ask_symptoms": "symptoms",
+    "ask_outlook": "outlook",
+    "ask_name": "names",
+    "ask_which_doctor": "which_doctor",
+    "ask_doctor_help": "doctor_help",
 }
 DEFAULT_TOPIC = "overview"
 

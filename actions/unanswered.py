@@ -1,10 +1,17 @@
-"""Messages the assistant could not answer (fallback or out of scope): the usual reply, and the message,
-scrubbed of personal details and without a sender id, kept for the content report."""
+"""Messages the assistant could not answer (fallback or out of scope), and the message, scrubbed of
+personal details and without a sender id, kept for the content report.
+
+Nothing reaches these replies without the warning-sign check: a message that names or tells a red flag
+gets the urgent advice instead. A neighbouring condition that is not a leg cramp (period pain, restless
+legs, chest spasms...) gets a short pointer from the knowledge base (topic `neighbours`). A message not
+understood gets the two-stage fallback pattern: the most likely topics as buttons (from the NLU's intent
+ranking), with the subjects it named carried in their payloads, and "something else"."""
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -12,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.answers import KNOWLEDGE_ERRORS, Answers, latest_intent
+from actions.answers import KNOWLEDGE_ERRORS, Answers, apologise, disclaim, latest_intent
 from actions.repository import KnowledgeRepository
 from actions.review_store import ReviewStore
 from actions.scrub import scrub
@@ -20,6 +27,11 @@ from actions.scrub import scrub
 logger = logging.getLogger(__name__)
 
 REPLY_BY_KIND = {"out_of_scope": "utter_out_of_scope", "fallback": "utter_default"}
+NEIGHBOURS_TOPIC = "neighbours"
+MAX_CHOICES = 3
+MIN_CHOICE_CONFIDENCE = 0.05
+TOPIC_TITLE_PREFIX = "utter_topic_"
+"""Button titles of the fallback's choices are domain responses `utter_topic_<intent>`."""
 VOCABULARY_KINDS = ["body_part", "condition", "trigger", "medication", "red_flag"]
 MAX_STORED_CHARS = 500
 
@@ -34,8 +46,13 @@ class ActionUnanswered(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         kind = "out_of_scope" if latest_intent(tracker) == "out_of_scope" else "fallback"
-        dispatcher.utter_message(response=REPLY_BY_KIND[kind])
         text = (tracker.latest_message.get("text") or "").strip()
+        if self.answered_safely(dispatcher, tracker, kind):
+            disclaim(dispatcher)
+        elif kind == "fallback" and (choices := likely_topics(tracker, domain, self.kb)):
+            dispatcher.utter_message(response="utter_did_you_mean", buttons=choices)
+        else:
+            dispatcher.utter_message(response=REPLY_BY_KIND[kind])
         if text and not text.startswith("/"):
             try:
                 self.store.unanswered(kind, scrub(text[:MAX_STORED_CHARS], self.vocabulary()))
@@ -43,9 +60,50 @@ class ActionUnanswered(Action):
                 logger.exception("could not store an unanswered message for review")
         return []
 
+    def answered_safely(self, dispatcher: CollectingDispatcher, tracker: Tracker, kind: str) -> bool:
+        """Urgent advice for a warning sign, or the pointer for a neighbouring condition; False if neither."""
+        try:
+            if self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or ""):
+                return True
+            if kind == "out_of_scope":
+                for subject in self.kb.mentioned(tracker, ["condition"]):
+                    if NEIGHBOURS_TOPIC in self.kb.repository.covering(subject):
+                        self.kb.say(dispatcher, NEIGHBOURS_TOPIC, [subject])
+                        return True
+        except KNOWLEDGE_ERRORS:
+            apologise(dispatcher, self.name())
+            return True
+        return False
+
     def vocabulary(self) -> List[str]:
         """Words of the knowledge base, so that a capitalised drug or body part is not taken for a name."""
         try:
             return [term for kind in VOCABULARY_KINDS for term in self.kb.repository.terms(kind)]
         except KNOWLEDGE_ERRORS:
             return []
+
+
+def likely_topics(tracker: Tracker, domain: DomainDict, kb: Answers) -> List[Dict[str, str]]:
+    """Buttons for the (at most three) most likely topics of a message not understood, then "something else"."""
+    responses = domain.get("responses") or {}
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    intents = [
+        str(r["name"])
+        for r in ranking
+        if r.get("name") and float(r.get("confidence") or 0) >= MIN_CHOICE_CONFIDENCE
+        and f"{TOPIC_TITLE_PREFIX}{r['name']}" in responses
+    ][:MAX_CHOICES]
+    if not intents:
+        return []
+    try:
+        subjects = kb.mentioned(tracker, VOCABULARY_KINDS[:-1])
+    except KNOWLEDGE_ERRORS:
+        subjects = []
+    entities = json.dumps({kind: key for kind, key in reversed(subjects)}) if subjects else ""
+    buttons = [{"title": _title(responses, f"{TOPIC_TITLE_PREFIX}{i}"), "payload": f"/{i}{entities}"} for i in intents]
+    return [*buttons, {"title": _title(responses, "utter_none_of_these"), "payload": "/out_of_scope"}]
+
+
+def _title(responses: Dict[str, Any], name: str) -> str:
+    variations = responses.get(name) or [{}]
+    return str(variations[0].get("text") or name)

@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
 from rasa_sdk.executor import ActionExecutor
 
+import actions.follow_up
 import actions.medication
 import actions.red_flags
 import actions.referral
@@ -26,7 +27,7 @@ from tests.conftest import entity, make_tracker, responses
 KNOWLEDGE_ACTIONS = sorted(
     {
         cls
-        for module in (actions.topics, actions.medication, actions.red_flags, actions.referral)
+        for module in (actions.topics, actions.medication, actions.red_flags, actions.referral, actions.follow_up)
         for _, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, KnowledgeAction) and not inspect.isabstract(cls)
     },
@@ -55,7 +56,7 @@ def test_registered_actions_match_the_domain(domain):
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(executor.actions) == set(domain["actions"])
-    assert len(KNOWLEDGE_ACTIONS) == 6
+    assert len(KNOWLEDGE_ACTIONS) == 8
 
 
 @pytest.mark.parametrize("action_class", KNOWLEDGE_ACTIONS, ids=lambda c: c.__name__)

@@ -141,7 +141,7 @@ def test_an_unreadable_tracker_store_still_gets_an_answer_and_storing_resumes(se
 def test_an_unreadable_knowledge_base_gets_the_safe_knowledge_answer(servers):
     with unreadable(Path(servers.urls["workdir"]) / "knowledge.db"):
         replies = say(servers, new_user(), "what causes leg cramps?")
-    assert any("can't reach my medical information" in t and EMERGENCY in t for t in replies), replies
+    assert any("can't reach my health facts" in t and EMERGENCY in t for t in replies), replies
     assert DISCLAIMER in replies[-1]
     assert_normal_answer(say(servers, new_user(), "what causes leg cramps?"))
 

@@ -69,7 +69,7 @@ def test_notes_after_a_symptom_check_reuse_its_answers_and_end_in_a_downloadable
     assert "- What I have tried: something I tried helped (from the symptom check)" in text
     assert "- Medicines I take: lorazepam at night and atorvastatin" in text
     assert "- Alcohol: not answered" in text and text.rstrip().endswith(
-        "If you are worried about your symptoms, please talk to a doctor or pharmacist."
+        "If you are worried, talk to a doctor or pharmacist."
     )
     assert DISCLAIMER in text
 
@@ -87,7 +87,7 @@ def test_feedback_is_asked_once_per_topic_and_can_be_ignored(assistant, store):
     replies = say(assistant, user, "what causes leg cramps?")
     assert [r["text"] for r in replies if r.get("buttons")] == ["Was this answer helpful?"]
     footer = replies[0]["text"].splitlines()[-1]
-    assert re.fullmatch(r"Source: .*NHS.* \| Evidence: well established \| Reviewed: 2026-11-24", footer), footer
+    assert re.fullmatch(r"Source: .*NHS.* \| Evidence: well established \| Reviewed: 2026-12-01", footer), footer
     assert DISCLAIMER in replies[-1]["text"]
     before = store.ratings().get("causes/general", {}).get("yes", 0)
     thanks = texts(press(assistant, user, replies, "Yes"))
