@@ -20,6 +20,9 @@ TWILIO_API_URL = "TWILIO_API_URL"
 # The Rasa server's public base URL (https://bot.example.org) when a proxy sits in front of it:
 # Twilio signs the URL it calls, so the signature check needs that URL, not the one Rasa sees.
 RASA_PUBLIC_URL = "RASA_PUBLIC_URL"
+# The secret_token the Telegram channel registers with setWebhook and requires on every update
+# (X-Telegram-Bot-Api-Secret-Token); unset: derived from the bot token (channels/telegram.py).
+TELEGRAM_WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"
 # Where the credentials template and the effective credentials file are.
 CREDENTIALS_TEMPLATE = "CREDENTIALS_TEMPLATE"
 
