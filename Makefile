@@ -21,7 +21,7 @@ WEBCHAT := webchat/vendor/rasa-webchat.js
 # the Python packages that are linted and type-checked (tests are linted only)
 PACKAGES := actions channels components tools bench
 
-.PHONY: help install system-deps services nlp train seed run run-production shell validate lint test soak lock clean webchat bench bench-scale profile content-report
+.PHONY: help install system-deps services nlp train seed run run-production shell validate lint test soak lock clean webchat bench bench-scale profile content-report purge
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -117,6 +117,9 @@ lock: ## re-resolve requirements.in into requirements.lock (needs the registry)
 
 clean: ## remove the trained models, results and run-time databases (keeps .venv)
 	rm -rf models results var .rasa tests/output
+
+purge: $(INSTALLED) ## delete conversations older than CONVERSATION_RETENTION_DAYS (30), unanswered messages older than UNANSWERED_RETENTION_DAYS (90)
+	$(PY) -m tools.purge $(PURGE_ARGS)
 
 content-report: $(INSTALLED) ## HTML report for editors: top topics, ratings, unanswered messages grouped
 	$(PY) -m tools.content_report

@@ -11,7 +11,7 @@ from collections import Counter
 from functools import cache
 from typing import Dict, List, Optional, Tuple
 
-from sqlalchemy import Column, DateTime, Integer, String, Text, func, select
+from sqlalchemy import Column, DateTime, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, declarative_base, sessionmaker
 
 from actions import settings
@@ -97,6 +97,12 @@ class ReviewStore:
             raise ValueError(f"kind must be one of {UNANSWERED_KINDS}, not {kind!r}")
         with self.sessions.begin() as session:
             session.add(Unanswered(kind=kind, text=text))
+
+    def purge_unanswered(self, older_than: dt.datetime) -> int:
+        """Delete the unanswered messages stored before `older_than` (naive UTC); how many were deleted."""
+        with self.sessions.begin() as session:
+            result = session.execute(delete(Unanswered).where(Unanswered.created_at < older_than))
+        return result.rowcount
 
     # --- reading, for the content report ---------------------------------------------------
     def topic_counts(self) -> List[Tuple[str, int]]:

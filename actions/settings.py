@@ -19,6 +19,19 @@ KB_DATABASE_URL = os.environ.get("KB_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'k
 REVIEW_DATABASE_URL = os.environ.get("REVIEW_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'review.db'}"
 """SQLAlchemy URL of the content-review store (answers given, ratings, scrubbed unanswered messages)."""
 
+CONVERSATION_RETENTION_DAYS = os.environ.get("CONVERSATION_RETENTION_DAYS", "30")
+"""Days a conversation is kept after its latest event; `make purge` (tools/purge.py) deletes older ones from the
+tracker store. "off" keeps them for ever. The production topology runs the purge every PURGE_INTERVAL_SECONDS."""
+
+UNANSWERED_RETENTION_DAYS = os.environ.get("UNANSWERED_RETENTION_DAYS", "90")
+"""Days the review store keeps an unanswered (scrubbed) message for the editors; "off" keeps them for ever."""
+
+PURGE_INTERVAL_SECONDS = int(os.environ.get("PURGE_INTERVAL_SECONDS", "3600"))
+"""How often the production topology runs the purge."""
+
+TRACKER_DATABASE_URL = os.environ.get("TRACKER_DATABASE_URL") or None
+"""SQLAlchemy URL of the tracker store for the purge; unset: built from the endpoints file's tracker_store."""
+
 CONTENT_REPORT = Path(os.environ.get("CONTENT_REPORT", VAR_DIR / "content-report.html"))
 """Where `make content-report` writes the HTML report."""
 

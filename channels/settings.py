@@ -20,6 +20,9 @@ TWILIO_API_URL = "TWILIO_API_URL"
 # The Rasa server's public base URL (https://bot.example.org) when a proxy sits in front of it:
 # Twilio signs the URL it calls, so the signature check needs that URL, not the one Rasa sees.
 RASA_PUBLIC_URL = "RASA_PUBLIC_URL"
+# The secret_token the Telegram channel registers with setWebhook and requires on every update
+# (X-Telegram-Bot-Api-Secret-Token); unset: derived from the bot token (channels/telegram.py).
+TELEGRAM_WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"
 # Where the credentials template and the effective credentials file are.
 CREDENTIALS_TEMPLATE = "CREDENTIALS_TEMPLATE"
 
@@ -42,6 +45,18 @@ REST_ADDRESS_BURST = "REST_ADDRESS_BURST"
 RATE_LIMIT_KEYS = "RATE_LIMIT_KEYS"
 # Seconds the REST channel waits for the bot's answer before it sends the service-problem answer instead.
 REST_REPLY_TIMEOUT = "REST_REPLY_TIMEOUT"
+# The socket.io channel (channels/socketio.py, the web chat widget's), in the REST channel's style: token buckets
+# per session (the widget's session id) and per client address, the longest message in characters, the
+# largest socket.io packet in bytes (larger ones close the connection), the longest session id, and the
+# seconds it waits for the bot before it sends the service-problem answer.
+SOCKETIO_SESSION_RATE = "SOCKETIO_SESSION_RATE"
+SOCKETIO_SESSION_BURST = "SOCKETIO_SESSION_BURST"
+SOCKETIO_ADDRESS_RATE = "SOCKETIO_ADDRESS_RATE"
+SOCKETIO_ADDRESS_BURST = "SOCKETIO_ADDRESS_BURST"
+SOCKETIO_MAX_MESSAGE_CHARS = "SOCKETIO_MAX_MESSAGE_CHARS"
+SOCKETIO_MAX_PACKET_BYTES = "SOCKETIO_MAX_PACKET_BYTES"
+SOCKETIO_MAX_SESSION_CHARS = "SOCKETIO_MAX_SESSION_CHARS"
+SOCKETIO_REPLY_TIMEOUT = "SOCKETIO_REPLY_TIMEOUT"
 # The shared secret Rasa sends to the action server (actions/settings.py reads the same variable).
 ACTION_SERVER_TOKEN = "ACTION_SERVER_TOKEN"
 # Origins (scheme://host:port) allowed to open the web chat's socket.io connection; space-separated.
@@ -60,6 +75,14 @@ DEFAULTS = {
     REST_ADDRESS_BURST: "200",
     RATE_LIMIT_KEYS: "10000",
     REST_REPLY_TIMEOUT: "20",
+    SOCKETIO_SESSION_RATE: "1",
+    SOCKETIO_SESSION_BURST: "10",
+    SOCKETIO_ADDRESS_RATE: "50",
+    SOCKETIO_ADDRESS_BURST: "200",
+    SOCKETIO_MAX_MESSAGE_CHARS: "2000",
+    SOCKETIO_MAX_PACKET_BYTES: "16384",
+    SOCKETIO_MAX_SESSION_CHARS: "64",
+    SOCKETIO_REPLY_TIMEOUT: "20",
     CORS_ORIGINS: "http://localhost:8080 http://127.0.0.1:8080",
     ACTION_RESULT_CHECK: "cached",
     TELEGRAM_API_URL: "https://api.telegram.org",

@@ -21,7 +21,14 @@ MODEL = ROOT / "models" / "current.tar.gz"
 TEST_INTEGRATOR = "tests"
 # Tests, the benchmark and the soak play many users from one address and press buttons faster than people do;
 # tests/test_security.py sets its own limits to test them.
-LIFTED_RATE_LIMITS = {"REST_SENDER_BURST": "1000", "REST_ADDRESS_RATE": "100000", "REST_ADDRESS_BURST": "100000"}
+LIFTED_RATE_LIMITS = {
+    "REST_SENDER_BURST": "1000",
+    "REST_ADDRESS_RATE": "100000",
+    "REST_ADDRESS_BURST": "100000",
+    "SOCKETIO_SESSION_BURST": "1000",
+    "SOCKETIO_ADDRESS_RATE": "100000",
+    "SOCKETIO_ADDRESS_BURST": "100000",
+}
 
 __all__ = ["ROOT", "MODEL", "free_port", "wait_until_up", "running_assistant"]
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
+from typing import Optional
 from urllib.parse import urlencode
 
 import pytest
@@ -132,25 +134,68 @@ def telegram_button(chat_id: int, data: str) -> dict:
     return {"update_id": int(time.time() * 1000) % 10**9 + 1, "callback_query": query}
 
 
-def test_telegram_registers_its_webhook_at_start(rasa, fake):
+def telegram_secret(fake: FakePlatforms) -> str:
+    """The secret_token the channel registered with setWebhook (Telegram sends it back with every update)."""
+    return fake.matching(rf"/bot{TELEGRAM_TOKEN}/setWebhook")[0].body["secret_token"]
+
+
+def telegram_post(rasa: str, fake: FakePlatforms, update: dict, secret: Optional[str] = None, **headers: str):
+    """POST an update as Telegram does: with the registered secret in X-Telegram-Bot-Api-Secret-Token."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": telegram_secret(fake) if secret is None else secret, **headers}
+    return requests.post(f"{rasa}/webhooks/telegram/webhook", json=update, headers=headers, timeout=TIMEOUT)
+
+
+def test_telegram_registers_its_webhook_at_start_with_a_secret_token(rasa, fake):
     assert requests.get(f"{rasa}/webhooks/telegram/", timeout=TIMEOUT).json() == {"status": "ok"}
     calls = fake.matching(rf"/bot{TELEGRAM_TOKEN}/setWebhook")
     assert calls and calls[0].body["url"] == "https://bot.example.org/webhooks/telegram/webhook"
+    secret = calls[0].body["secret_token"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32,256}", secret), "the Bot API's secret_token format, and long"
+    assert TELEGRAM_TOKEN not in secret
+
+
+def forged_secrets(secret: str) -> dict:
+    """Headers an attacker might send: none, an empty or wrong secret, the right one with its last character changed."""
+    almost = secret[:-1] + ("0" if secret[-1] != "0" else "1")
+    return {"missing": None, "empty": "", "wrong": "wrong-secret-" + "x" * 40, "almost": almost}
+
+
+@pytest.mark.parametrize("forgery", ["missing", "empty", "wrong", "almost"])
+def test_telegram_refuses_an_update_without_the_secret_token_and_processes_nothing(rasa, fake, forgery):
+    chat = 700000 + int(time.time() * 1000) % 10**5
+    secret = forged_secrets(telegram_secret(fake))[forgery]
+    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+    for update in (telegram_update(chat, "hello"), telegram_button(chat, "/ask_causes")):
+        response = requests.post(f"{rasa}/webhooks/telegram/webhook", json=update, headers=headers, timeout=TIMEOUT)
+        assert response.status_code == 403
+    again = requests.post(f"{rasa}/webhooks/telegram/set_webhook", headers=headers, timeout=TIMEOUT)
+    assert again.status_code == 403, "re-registering the webhook (Rasa's route: without the secret) is refused too"
+    time.sleep(1)
+    assert not [c for c in fake.matching(rf"/bot{TELEGRAM_TOKEN}/sendMessage") if c.body.get("chat_id") == str(chat)]
+    tracker = requests.get(f"{rasa}/conversations/{chat}/tracker", timeout=TIMEOUT).json()
+    assert not [e for e in tracker["events"] if e["event"] == "user"], "nothing was stored"
+
+
+def test_telegram_set_webhook_with_the_secret_registers_again_with_the_secret(rasa, fake):
+    before = len(fake.matching(rf"/bot{TELEGRAM_TOKEN}/setWebhook"))
+    headers = {"X-Telegram-Bot-Api-Secret-Token": telegram_secret(fake)}
+    response = requests.post(f"{rasa}/webhooks/telegram/set_webhook", headers=headers, timeout=TIMEOUT)
+    assert response.status_code == 200
+    calls = fake.matching(rf"/bot{TELEGRAM_TOKEN}/setWebhook")
+    assert len(calls) == before + 1 and calls[-1].body["secret_token"] == telegram_secret(fake)
 
 
 def test_telegram_answers_through_the_bot_api_with_inline_buttons(rasa, fake):
     chat = int(time.time()) % 10**6
     sent = f"/bot{TELEGRAM_TOKEN}/sendMessage"
-    response = requests.post(f"{rasa}/webhooks/telegram/webhook", json=telegram_update(chat, "hello"), timeout=TIMEOUT)
+    response = telegram_post(rasa, fake, telegram_update(chat, "hello"))
     assert response.status_code == 200
     calls = fake.wait_for(sent, lambda cs: any(c.body.get("chat_id") == str(chat) for c in cs))
     (greeting,) = [c for c in calls if c.body.get("chat_id") == str(chat)]
     keyboard = json.loads(greeting.body["reply_markup"])["inline_keyboard"]
     assert "/ask_causes" in [b["callback_data"] for row in keyboard for b in row]
 
-    response = requests.post(
-        f"{rasa}/webhooks/telegram/webhook", json=telegram_button(chat, "/ask_causes"), timeout=TIMEOUT
-    )
+    response = telegram_post(rasa, fake, telegram_button(chat, "/ask_causes"))
     assert response.status_code == 200
     texts = replies_to(fake, sent, str(chat), lambda c: c.body.get("chat_id"))
     assert any("Source:" in t for t in texts), texts

@@ -96,7 +96,8 @@ def test_helm_values_match_the_production_endpoints():
     assert values["image"]["tag"] == "3.6.21" and values["replicaCount"] >= 2
     assert endpoints["trackerStore"]["dialect"] == production["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lockStore"]["type"] == production["lock_store"]["type"]
-    assert endpoints["eventBroker"]["type"] == production["event_broker"]["type"] == "pika"
+    broker = "channels.event_broker.ReliablePikaEventBroker"
+    assert endpoints["eventBroker"]["type"] == production["event_broker"]["type"] == broker
     assert values["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
 
 

@@ -4,8 +4,9 @@
 
 Every Rasa replica runs `rasa run` on endpoints.production.yml (PostgreSQL tracker store, Redis lock
 store, RabbitMQ event broker) and serves the same model file; the action servers share the knowledge
-base in PostgreSQL. nginx (tools/nginx_conf.py) balances both. The services themselves come from
-tools/services.sh. Used by the production launcher, tests/test_topology.py and bench/scale.py."""
+base in PostgreSQL. nginx (tools/nginx_conf.py) balances both. With `--purge-every` (PURGE_INTERVAL_SECONDS,
+default 3600 s) a job process runs the retention purge (tools/purge.py) on the same database. The services
+themselves come from tools/services.sh. Used by the production launcher, tests/test_topology.py and bench/scale.py."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from actions import settings as retention
 from channels import credentials
 from tools import nginx_conf
 from tools.processes import free_port, listening, stop_group, wait_until_up
@@ -112,6 +114,10 @@ class Server:
 
     def wait(self) -> None:
         assert self.process is not None, f"{self.name} was not started"
+        if not self.health:  # a job, not a server: it only has to be running
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start; see {self.log}")
+            return
         wait_until_up(self.url + self.health, self.process, self.log)
 
     def stop(self, hard: bool = False) -> None:
@@ -138,6 +144,8 @@ class Topology:
     """More variables for every process, e.g. TICKET_LOCK_LIFETIME (seconds a dead replica's ticket blocks)."""
     port: int = 0
     """nginx's port for the replicas (0: a free one); the action servers' balancer gets a free port."""
+    purge_every: float = 0
+    """Seconds between two runs of the retention purge (tools/purge.py) in its own process; 0: no purge job."""
     servers: Dict[str, Server] = field(default_factory=dict)
     drained: List[str] = field(default_factory=list)
 
@@ -161,6 +169,11 @@ class Topology:
             rasa_env["SANIC_PROXIES_COUNT"] = "1"  # the client address (rate limits) from nginx's X-Forwarded-For
             self.servers[name] = Server(name, free_port(), [], rasa_env, self.workdir / f"{name}.log", "/")
             self.set_model(name, self.model)
+        if self.purge_every:
+            url = self.services.database_url  # the tracker store and the review store share the database
+            command = [sys.executable, "-m", "tools.purge", "--every", str(self.purge_every)]
+            command += ["--tracker-url", url, "--review-url", url]
+            self.servers["purge"] = Server("purge", 0, command, env, self.workdir / "purge.log", "")
         credentials.write(self.workdir / "credentials.yml", env, ROOT / "credentials.yml")
 
     @property
@@ -287,6 +300,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="nginx's port for REST and socket.io (default 8000)")
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "production")
+    parser.add_argument(
+        "--purge-every", type=float, default=float(retention.PURGE_INTERVAL_SECONDS),
+        help="seconds between retention purges (PURGE_INTERVAL_SECONDS, default 3600; 0: none)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     services = Services.from_env()
     if not services.api_token:
@@ -294,12 +311,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not services.rest_tokens:
         parser.error("set REST_TOKENS (integrator:token pairs of the REST channel; README 'Security')")
     topology = Topology(
-        args.workdir, services, args.replicas, args.actions, args.sanic_workers, args.model, port=args.port
-    )
+        args.workdir, services, args.replicas, args.actions, args.sanic_workers, args.model, port=args.port,
+        purge_every=args.purge_every,
+    )  # fmt: skip
     with topology:
         print(f"up: nginx on {topology.url} (REST: {topology.url}/webhooks/rest/webhook); logs in {args.workdir}")
         for name, server in topology.servers.items():
-            print(f"  {name:<10} {server.url}  (log {server.log})")
+            print(f"  {name:<10} {server.url if server.health else 'job'}  (log {server.log})")
         try:
             while all(s.running for s in topology.servers.values()):
                 time.sleep(1)
