@@ -49,9 +49,12 @@ class ActionAnswerFollowUp(KnowledgeAction):
         named = self.kb.mentioned(tracker, SUBJECT_KINDS)
         if not named:
             last = parse_subject(tracker.get_slot(LAST_SUBJECT_SLOT))
-            asks_why = _WHY.search(tracker.latest_message.get("text") or "") is not None
-            topic = "causes" if asks_why and previous != "causes" else previous
-            self.kb.say(dispatcher, topic, [last] if last else [])
+            if _WHY.search(tracker.latest_message.get("text") or ""):
+                self.kb.say(dispatcher, "causes" if previous != "causes" else previous, [last] if last else [])
+            elif last:  # "and in general?" after an answer about one subject: the topic's general answer
+                self.kb.say(dispatcher, previous)
+            else:  # nothing new to answer about: repeating the last answer would not help
+                dispatcher.utter_message(response="utter_follow_up_unclear")
             return []
         subject = named[0]
         covering = self.kb.repository.covering(subject)

@@ -17,6 +17,8 @@ from actions.referral import end_assessment
 from actions.triage import RED_FLAG_LEVELS, most_urgent_first, read_red_flags
 
 GENERAL_RED_FLAG_LEVEL = "urgent"
+UNSURE_CONFIDENCE = 0.6
+"""Below this NLU confidence a red-flag report that names no sign the reader can find gets "when to worry"."""
 WHEN_TO_WORRY_TOPIC = "when_to_see_doctor"
 
 
@@ -32,8 +34,11 @@ class ActionRedFlag(KnowledgeAction):
         # An entity the reader saw only as absent, hypothetical or history ("what if my leg swells?") is no alarm.
         named = [key for _, key in self.kb.mentioned(tracker, ["red_flag"]) if key not in reading.not_present]
         flags = most_urgent_first(named + list(reading.present))
-        if not flags and reading.not_present:
-            self.kb.say(dispatcher, WHEN_TO_WORRY_TOPIC)  # no alarm, but when to worry
+        unsure = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0) < UNSURE_CONFIDENCE
+        if not flags and (reading.not_present or unsure):
+            # no sign the reader can see and the NLU was unsure (or the sign was only hypothetical): no alarm,
+            # but when to worry, which names the warning signs
+            self.kb.say(dispatcher, WHEN_TO_WORRY_TOPIC)
             return end_assessment()
         for flag in flags:
             self.kb.say(dispatcher, RED_FLAGS_TOPIC, [("red_flag", flag)])

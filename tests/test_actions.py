@@ -61,7 +61,9 @@ def test_registered_actions_match_the_domain(domain):
 
 @pytest.mark.parametrize("action_class", KNOWLEDGE_ACTIONS, ids=lambda c: c.__name__)
 async def test_every_health_answer_ends_with_the_disclaimer(action_class, repository, dispatcher, domain):
-    events = await action_class(repository).run(dispatcher, make_tracker("tell me", "ask_overview"), domain)
+    context = {"last_topic": "causes", "last_subject": "medication:statin"}  # a follow-up follows an answer
+    tracker = make_tracker("tell me", "ask_overview", slots=context)
+    events = await action_class(repository).run(dispatcher, tracker, domain)
     assert responses(dispatcher)[-1] == DISCLAIMER_RESPONSE
     assert answers_of(dispatcher), "a health answer was sent before the disclaimer"
     assert isinstance(events, list)
@@ -70,7 +72,8 @@ async def test_every_health_answer_ends_with_the_disclaimer(action_class, reposi
 @pytest.mark.parametrize("action_class", KNOWLEDGE_ACTIONS, ids=lambda c: c.__name__)
 async def test_an_unreachable_knowledge_base_gives_a_safe_answer(action_class, kb_url, dispatcher, domain):
     empty = KnowledgeRepository(session_factory(kb_url))  # never seeded
-    await action_class(empty).run(dispatcher, make_tracker("what causes cramps", "ask_causes"), domain)
+    context = {"last_topic": "causes", "last_subject": "medication:statin"}  # a follow-up follows an answer
+    await action_class(empty).run(dispatcher, make_tracker("what causes cramps", "ask_causes", slots=context), domain)
     assert responses(dispatcher) == ["utter_knowledge_unavailable", DISCLAIMER_RESPONSE]
     assert "emergency" not in dispatcher.messages[0] or dispatcher.messages[0]["emergency_number"]
 

@@ -136,9 +136,29 @@ async def test_why_after_an_answer_gives_the_causes_of_its_subject(repository, d
     assert answer_ids(dispatcher)[0] == "causes/condition:pregnancy"
 
 
-async def test_a_follow_up_with_no_context_gets_a_general_answer(repository, dispatcher, domain):
+async def test_a_follow_up_naming_nothing_new_asks_rather_than_repeating(repository, dispatcher, domain):
     await ActionAnswerFollowUp(repository).run(dispatcher, make_tracker("and at night?", "follow_up"), domain)
-    assert answer_ids(dispatcher) and DISCLAIMER_RESPONSE in responses(dispatcher)
+    assert responses(dispatcher)[0] == "utter_follow_up_unclear"
+    assert not answer_ids(dispatcher)
+
+
+async def test_a_follow_up_naming_nothing_after_a_subject_answer_gives_the_general_one(repository, dispatcher, domain):
+    tracker = make_tracker(
+        "and in general?", "follow_up", slots={"last_topic": "causes", "last_subject": "medication:statin"}
+    )
+    await ActionAnswerFollowUp(repository).run(dispatcher, tracker, domain)
+    assert answer_ids(dispatcher) == ["causes/general"]
+
+
+async def test_blood_pressure_tablets_are_a_medicine_that_can_cause_cramps(repository, dispatcher, domain):
+    tracker = make_tracker(
+        "and what about blood pressure tablets?",
+        "follow_up",
+        [entity("medication", "blood pressure tablets")],
+        slots={"last_topic": "causes", "last_subject": "medication:statin"},
+    )
+    await ActionAnswerFollowUp(repository).run(dispatcher, tracker, domain)
+    assert answer_ids(dispatcher)[0] == "causes/medication:blood_pressure_medicine"
 
 
 async def test_two_questions_get_two_answers_in_order(repository, dispatcher, domain):

@@ -16,7 +16,8 @@ from tests.conftest import entity, make_tracker, responses
 async def test_an_answer_asks_for_feedback_before_the_disclaimer_and_logs_the_answer(repository, dispatcher, domain):
     events = await ActionAnswerCauses(repository).run(dispatcher, make_tracker("why cramps?", "ask_causes"), domain)
     assert responses(dispatcher) == ["utter_knowledge_answer", "utter_ask_feedback", "utter_disclaimer"]
-    assert events == [SlotSet("feedback_topics", ["causes"]), SlotSet("feedback_answer", "causes/general")]
+    feedback = [e for e in events if e["name"].startswith("feedback_")]
+    assert feedback == [SlotSet("feedback_topics", ["causes"]), SlotSet("feedback_answer", "causes/general")]
     assert ReviewStore().topic_counts() == [("causes", 1)]
     assert {b["payload"] for b in domain["responses"]["utter_ask_feedback"][0]["buttons"]} == {
         "/answer_helpful",
@@ -29,7 +30,8 @@ async def test_a_topic_already_asked_about_is_not_asked_again(repository, dispat
         "and diabetes?", "ask_causes", [entity("condition", "diabetes")], slots={"feedback_topics": ["causes"]}
     )
     events = await ActionAnswerCauses(repository).run(dispatcher, tracker, domain)
-    assert "utter_ask_feedback" not in responses(dispatcher) and events == []
+    assert "utter_ask_feedback" not in responses(dispatcher)
+    assert not [e for e in events if e["name"].startswith("feedback_")]
     assert ReviewStore().topic_counts() == [("causes", 1)]  # still logged as asked
 
 

@@ -77,6 +77,7 @@ ENTITY_KEYS = {
         "naproxen",
         "asthma_inhaler",
         "nifedipine",
+        "blood_pressure_medicine",
         "raloxifene",
         "oestrogen",
         "teriparatide",

@@ -173,3 +173,86 @@ def test_conversations_are_stored_in_the_tracker_store(assistant):
     events = tracker(assistant, user)["events"]
     assert any(e["event"] == "user" and "night" in e["text"] for e in events)
     assert any(e["event"] == "action" and e["name"] == "action_answer_triggers" for e in events)
+
+
+def answer_ids(assistant, sender):
+    """Knowledge-base answer ids of the bot's messages after the user's latest message, from the tracker."""
+    events = tracker(assistant, sender)["events"]
+    last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
+    return [
+        e["metadata"]["answer_id"]
+        for e in events[last_user:]
+        if e["event"] == "bot" and "answer_id" in e.get("metadata", {})
+    ]
+
+
+@pytest.mark.parametrize(
+    "message, answer",
+    [
+        ("can a cramp go on for a whole day?", "duration/general"),
+        ("will i always get these cramps or do they go away eventually", "outlook/general"),
+        ("who should I see about my cramps, a GP or a physio?", "which_doctor/general"),
+        ("why do people call it a charlie horse", "names/general"),
+        ("are period cramps the same thing as leg cramps?", "neighbours/condition:period_pain"),
+        ("do my blood pressure tablets cause leg cramps?", "causes/medication:blood_pressure_medicine"),
+    ],
+)
+def test_a_specific_question_gets_its_own_facet(assistant, message, answer):
+    user = new_user()
+    replies = texts(say(assistant, user, message))
+    assert answer_ids(assistant, user)[0] == answer, replies
+    assert DISCLAIMER in " ".join(replies)
+    assert "the article" not in " ".join(replies).lower()
+
+
+@pytest.mark.parametrize(
+    "story, sign",
+    [
+        (
+            "I've had an ache in one calf since the long drive on Sunday and it gets worse every day",
+            "worsening_one_leg",
+        ),
+        ("I blacked out for a moment last night because the cramp hurt so much", "fainting"),
+        ("my dad's foot went white and cold this morning after a bad cramp and he says it's numb", "pale_cold_leg"),
+    ],
+)
+def test_a_warning_sign_told_as_a_story_gets_urgent_advice_first(assistant, story, sign):
+    user = new_user()
+    say(assistant, user, story)
+    ids = answer_ids(assistant, user)
+    assert ids[0].startswith("red_flags/"), ids
+    assert f"red_flags/red_flag:{sign}" in ids
+
+
+def test_a_follow_up_keeps_the_topic_for_the_new_subject(assistant):
+    user = new_user()
+    say(assistant, user, "do statins give you cramps?")
+    assert answer_ids(assistant, user)[0] == "causes/medication:statin"
+    say(assistant, user, "and what about water pills?")
+    assert answer_ids(assistant, user)[0] == "causes/medication:diuretic"
+
+
+def test_thanks_and_a_question_get_both(assistant):
+    user = new_user()
+    say(assistant, user, "what causes leg cramps?")
+    replies = texts(say(assistant, user, "ok thanks, and can stretching stop them happening?"))
+    assert replies[0].startswith("You're welcome")
+    assert answer_ids(assistant, user)[0] == "prevention/general"
+
+
+def test_a_message_in_german_gets_a_german_reply_with_the_emergency_advice(assistant):
+    replies = texts(say(assistant, new_user(), "Was verursacht Wadenkrämpfe in der Nacht?"))
+    joined = " ".join(replies)
+    assert "Englisch" in joined and "112" in joined, replies
+
+
+def test_a_story_with_a_question_gets_the_answer_then_the_offer_of_the_assessment(assistant):
+    user = new_user()
+    replies = say(
+        assistant,
+        user,
+        "My doctor started me on water tablets for my blood pressure in the spring and since then my feet cramp "
+        "most evenings. Is the tablet to blame?",
+    )
+    assert answer_ids(assistant, user)[0] in {"causes/medication:diuretic", "causes/medication:blood_pressure_medicine"}
+    assert "/report_symptoms" in {b["payload"] for b in replies[-1].get("buttons", [])}
