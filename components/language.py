@@ -19,10 +19,7 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -39,6 +36,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+
+from components.base import UntrainedComponent
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def size(tokens: List[str]) -> Tuple[float, int]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class LanguageDetector(GraphComponent, IntentClassifier):
+class LanguageDetector(UntrainedComponent, IntentClassifier):
     """Sets intent `other_language` and entity `language` on messages confidently not in English."""
 
     @staticmethod
@@ -104,22 +103,12 @@ class LanguageDetector(GraphComponent, IntentClassifier):
         return ["langid"]
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        self.component_config = {**self.get_default_config(), **config}
+        super().__init__(config)
         # Imported here: langid unpacks its model (about 2 s, 45 MB) when the component is built, once
         # per Rasa process, not at import time and not for training (the component trains nothing).
         from langid.langid import LanguageIdentifier, model
 
         self._identifier = LanguageIdentifier.from_modelstring(model, norm_probs=True)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        return cls(config)
 
     def detect(self, text: str) -> Optional[Tuple[str, float]]:
         """(language code, probability) when `text` is confidently not English, else None."""

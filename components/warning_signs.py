@@ -10,15 +10,14 @@ first. Form answers (`inform`) keep theirs: the form's validation gives the advi
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from components.base import UntrainedComponent
 
 RED_FLAG_INTENT = "report_red_flag"
 UNCHECKED_INTENTS = frozenset(
@@ -42,17 +41,7 @@ UNCHECKED_INTENTS = frozenset(
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class WarningSigns(GraphComponent, IntentClassifier):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> WarningSigns:
-        return cls()
-
+class WarningSigns(UntrainedComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         from actions.triage import find_red_flags  # the reader is built on first use, not at import
 

@@ -49,7 +49,7 @@ def test_a_warning_sign_in_a_story_without_a_question_becomes_a_red_flag_report(
         classified("my mum is 83 and her left calf has been swollen and hot since her operation", "report_symptoms"),
         classified("bye, I blacked out from the pain last night", "goodbye"),
     ]
-    WarningSigns().process(messages)
+    WarningSigns({}).process(messages)
     assert [m.get(INTENT)["name"] for m in messages] == ["report_red_flag", "report_red_flag"]
     assert messages[0].get(INTENT_RANKING_KEY)[1]["name"] == "report_symptoms"
 
@@ -61,5 +61,5 @@ def test_questions_form_answers_and_stories_without_a_sign_keep_their_intent():
         classified("my dad gets cramps most nights, no swelling or redness", "report_symptoms"),
         classified("/report_symptoms", "report_symptoms"),
     ]
-    WarningSigns().process(messages)
+    WarningSigns({}).process(messages)
     assert [m.get(INTENT)["name"] for m in messages] == ["ask_causes", "inform", "report_symptoms", "report_symptoms"]
