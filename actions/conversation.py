@@ -16,7 +16,9 @@ from typing import List, Optional
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import answers_sent
 from actions.repository import SubjectRef
+from actions.review_store import topic_of
 
 LAST_TOPIC_SLOT = "last_topic"
 LAST_SUBJECT_SLOT = "last_subject"
@@ -75,10 +77,9 @@ def parse_subject(value: object) -> Optional[SubjectRef]:
 
 def context_events(dispatcher: CollectingDispatcher) -> List[EventType]:
     """Remember the topic and subject of the last answer sent in this run (urgent advice excepted)."""
-    sent = [str(m["answer_id"]) for m in dispatcher.messages if m.get("answer_id")]
-    sent = [answer for answer in sent if answer.split("/")[0] not in CONTEXT_FREE_TOPICS]
+    sent = [answer for answer in answers_sent(dispatcher) if topic_of(answer) not in CONTEXT_FREE_TOPICS]
     if not sent:
         return []
-    topic = sent[-1].split("/")[0]
+    topic = topic_of(sent[-1])
     subject = subject_of(sent[-1])
     return [SlotSet(LAST_TOPIC_SLOT, topic), SlotSet(LAST_SUBJECT_SLOT, ":".join(subject) if subject else None)]
