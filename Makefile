@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 WEBCHAT := webchat/vendor/rasa-webchat.js
 # the Python packages that are linted and type-checked (tests are linted only)
-PACKAGES := actions channels components tools bench
+PACKAGES := actions channels components stores patches launch ops tools bench
 
 .PHONY: help install system-deps services nlp train seed run run-production shell validate lint test soak lock clean webchat bench bench-scale profile content-report purge
 
@@ -39,7 +39,7 @@ $(INSTALLED): requirements.lock
 SYSTEM_PACKAGES := /usr/bin/chromium=chromium nginx=nginx
 
 system-deps: ## install the Debian packages the tests use (chromium, nginx) when missing
-	@tools/system_deps.sh $(SYSTEM_PACKAGES)
+	@ops/system_deps.sh $(SYSTEM_PACKAGES)
 
 nlp: $(SPACY) ## build the spaCy pipeline and synonyms from the knowledge base
 
@@ -70,18 +70,18 @@ $(WEBCHAT): webchat/package.json webchat/package-lock.json
 	@mv $@.tmp $@
 
 run: $(MODEL) $(WEBCHAT) ## install, train when needed, start the action server, Rasa (:5005) and the chat page (:8080)
-	tools/serve.sh
+	launch/serve.sh
 
 services: ## make PostgreSQL, Redis and RabbitMQ answer on loopback (start or apt-install them), create the database
-	@tools/services.sh
+	@ops/services.sh
 
 run-production: $(MODEL) services ## the production profile: 2 action servers, 2 Rasa replicas, nginx on :8000
-	tools/serve_production.sh
+	launch/serve_production.sh
 
 shell: $(MODEL) ## chat in the terminal (starts its own action server)
 	@mkdir -p var
 	@$(PY) -m actions.server > var/actions-shell.log 2>&1 & pid=$$!; trap "kill $$pid" EXIT; \
-	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+	  $(PY) -m launch.rasa_cli shell --model $(MODEL) --endpoints endpoints.yml
 
 validate: $(SPACY) ## check the training data and domain (warnings fail)
 	$(PY) -m tools.build_nlp --check
@@ -119,7 +119,7 @@ clean: ## remove the trained models, results and run-time databases (keeps .venv
 	rm -rf models results var .rasa tests/output
 
 purge: $(INSTALLED) ## delete conversations older than CONVERSATION_RETENTION_DAYS (30), unanswered messages older than UNANSWERED_RETENTION_DAYS (90)
-	$(PY) -m tools.purge $(PURGE_ARGS)
+	$(PY) -m ops.purge $(PURGE_ARGS)
 
 content-report: $(INSTALLED) ## HTML report for editors: top topics, ratings, unanswered messages grouped
 	$(PY) -m tools.content_report

@@ -1,7 +1,7 @@
 """forget_me: clear what the user told the assistant (every slot) and leave any assessment under way.
 
 The stored conversation is deleted by the Rasa server's tracker store when it saves this turn
-(channels/tracker_store.py), since actions cannot reach the tracker store. The review store holds nothing
+(stores/tracker_store.py), since actions cannot reach the tracker store. The review store holds nothing
 that identifies the user (actions/review_store.py), so there is nothing else to delete."""
 
 from __future__ import annotations

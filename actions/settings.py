@@ -20,7 +20,7 @@ REVIEW_DATABASE_URL = os.environ.get("REVIEW_DATABASE_URL") or f"sqlite:///{VAR_
 """SQLAlchemy URL of the content-review store (answers given, ratings, scrubbed unanswered messages)."""
 
 CONVERSATION_RETENTION_DAYS = os.environ.get("CONVERSATION_RETENTION_DAYS", "30")
-"""Days a conversation is kept after its latest event; `make purge` (tools/purge.py) deletes older ones from the
+"""Days a conversation is kept after its latest event; `make purge` (ops/purge.py) deletes older ones from the
 tracker store. "off" keeps them for ever. The production topology runs the purge every PURGE_INTERVAL_SECONDS."""
 
 UNANSWERED_RETENTION_DAYS = os.environ.get("UNANSWERED_RETENTION_DAYS", "90")

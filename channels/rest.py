@@ -25,11 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import action_results, responses, settings
+from channels import responses, settings
 from channels.auth import Authenticator, Unauthorized
 from channels.ratelimit import RateLimiter
-
-action_results.apply()  # every Rasa server we run has this channel (credentials.yml)
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Every environment variable the channel code reads, with its default (the one settings module of `channels/`).
 
 The platform secrets themselves are not read here: `credentials.yml` names them as `${VAR}` placeholders,
-Rasa substitutes them, and `channels.credentials` leaves out every channel whose variables are unset.
+Rasa substitutes them, and `launch.credentials` leaves out every channel whose variables are unset.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ SOCKETIO_REPLY_TIMEOUT = "SOCKETIO_REPLY_TIMEOUT"
 ACTION_SERVER_TOKEN = "ACTION_SERVER_TOKEN"
 # Origins (scheme://host:port) allowed to open the web chat's socket.io connection; space-separated.
 CORS_ORIGINS = "CORS_ORIGINS"
-# How Rasa checks action server responses: "cached" (channels/action_results.py) or "stock" (Rasa's own, to
+# How Rasa checks action server responses: "cached" (patches/action_results.py) or "stock" (Rasa's own, to
 # measure what the cached check saves: `make profile` with ACTION_RESULT_CHECK=stock).
 ACTION_RESULT_CHECK = "ACTION_RESULT_CHECK"
 

@@ -12,11 +12,11 @@ from typing import Any, Dict, Iterator, Optional, Sequence
 
 import requests
 
-from channels import credentials
-from tools.processes import free_port, wait_until_up
+from launch import credentials
+from launch.processes import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
-RASA = Path(sys.executable).with_name("rasa")
+RASA = [sys.executable, "-m", "launch.rasa_cli"]  # Rasa's command line with the Rasa patches applied
 MODEL = ROOT / "models" / "current.tar.gz"
 TEST_INTEGRATOR = "tests"
 # Tests, the benchmark and the soak play many users from one address and press buttons faster than people do;
@@ -43,7 +43,7 @@ class Servers:
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n  token: "{action_token}"\n'
-            f"tracker_store:\n  type: channels.tracker_store.ForgetfulSQLTrackerStore\n"
+            f"tracker_store:\n  type: stores.tracker_store.ForgetfulSQLTrackerStore\n"
             f'  dialect: "sqlite"\n  db: "{workdir / "conversations.db"}"\n'
         )
         self.env = {
@@ -67,7 +67,7 @@ class Servers:
         self.commands = {
             "actions": [sys.executable, "-m", "actions.server"],
             "rasa": [
-                str(RASA),
+                *RASA,
                 "run",
                 "--enable-api",
                 "--model",

@@ -1,6 +1,6 @@
 """The real PostgreSQL, Redis and RabbitMQ of the production profile, for the tests that need them.
 
-`make test` runs `make services` first (tools/services.sh: start or install them). A test that finds
+`make test` runs `make services` first (ops/services.sh: start or install them). A test that finds
 one missing fails with that advice; it never skips. Each test run gets its own PostgreSQL database,
 Redis key prefix and RabbitMQ queue, and removes them afterwards."""
 
@@ -16,7 +16,7 @@ import aio_pika
 import psycopg2
 import redis
 
-from tools.topology import Services
+from launch.topology import Services
 
 DEFAULTS = Services.from_env()
 INTEGRATOR = "topology"

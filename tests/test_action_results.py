@@ -1,4 +1,4 @@
-"""channels/action_results.py: the cached check of action server responses accepts and refuses exactly what
+"""patches/action_results.py: the cached check of action server responses accepts and refuses exactly what
 Rasa's own check does, with the same error message, and is what Rasa's RemoteAction runs once our
 channels are loaded."""
 
@@ -10,7 +10,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa_sdk.events import ActiveLoop, BotUttered, FollowupAction, Restarted, SlotSet, UserUtteranceReverted
 
 import channels.rest  # noqa: F401  (loading the REST channel, as Rasa does, installs the check)
-from channels import action_results
+from patches import action_results
 
 VALID = [
     {},

@@ -3,7 +3,7 @@
 A RabbitMQ node of this test's own (its own port, node name and data directory under the test's tmp dir, so
 the machine's RabbitMQ that other tests use is never touched), a PostgreSQL database of its own, and the real
 Rasa and action servers (tests/servers.py) with the production profile's tracker store and event broker
-(channels.event_broker.ReliablePikaEventBroker). Four users talk over REST while the node is stopped and started
+(stores.event_broker.ReliablePikaEventBroker). Four users talk over REST while the node is stopped and started
 again; then the queue is read and compared with the `events` table."""
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import aio_pika
 import psycopg2
 import pytest
 
+from launch.processes import free_port, listening
 from tests import services
 from tests.servers import MODEL, Servers, rest_post
-from tools.processes import free_port, listening
 
 # Debian's rabbitmq-server itself: /usr/sbin/rabbitmq-server is a wrapper that switches to the rabbitmq user,
 # who cannot write the test's directories.
@@ -107,10 +107,10 @@ def production_endpoints(endpoints: Path, database: str, rabbitmq: OwnRabbitMQ, 
     action = endpoints.read_text().split("tracker_store:")[0]
     endpoints.write_text(
         action
-        + "tracker_store:\n  type: channels.tracker_store.ForgetfulSQLTrackerStore\n  dialect: postgresql\n"
+        + "tracker_store:\n  type: stores.tracker_store.ForgetfulSQLTrackerStore\n  dialect: postgresql\n"
         + f"  url: {db.db_host}\n  port: {db.db_port}\n  username: {db.db_user}\n  password: {db.db_password}\n"
         + f"  db: {database}\n"
-        + "event_broker:\n  type: channels.event_broker.ReliablePikaEventBroker\n  url: 127.0.0.1\n"
+        + "event_broker:\n  type: stores.event_broker.ReliablePikaEventBroker\n  url: 127.0.0.1\n"
         + f"  port: {rabbitmq.port}\n  username: guest\n  password: guest\n  queues:\n    - {queue}\n"
     )
 

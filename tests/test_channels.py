@@ -22,8 +22,8 @@ import yaml
 from twilio.request_validator import RequestValidator
 
 from channels import display
-from channels.credentials import effective
 from channels.facebook import link_buttons
+from launch.credentials import effective
 from tests.fake_platforms import TELEGRAM_BOT, FakePlatforms, dumps, fake_platforms, text_of
 from tests.linked_sources import QUESTION, knowledge_with_links
 from tests.servers import ROOT, running_assistant

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from tools import nginx_conf
-from tools.topology import NGINX
+from launch import nginx_conf
+from launch.topology import NGINX
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -57,7 +57,7 @@ def test_the_dockerfile_takes_versions_from_the_lock():
 
 def test_deploy_nginx_conf_is_the_generated_one():
     assert (DEPLOY / "nginx.conf").read_text() == nginx_conf.deploy_conf(), (
-        "run: python -m tools.nginx_conf > deploy/nginx.conf"
+        "run: python -m launch.nginx_conf > deploy/nginx.conf"
     )
 
 
@@ -96,7 +96,7 @@ def test_helm_values_match_the_production_endpoints():
     assert values["image"]["tag"] == "3.6.21" and values["replicaCount"] >= 2
     assert endpoints["trackerStore"]["dialect"] == production["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lockStore"]["type"] == production["lock_store"]["type"]
-    broker = "channels.event_broker.ReliablePikaEventBroker"
+    broker = "stores.event_broker.ReliablePikaEventBroker"
     assert endpoints["eventBroker"]["type"] == production["event_broker"]["type"] == broker
     assert values["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
 

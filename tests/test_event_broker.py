@@ -1,4 +1,4 @@
-"""The event broker (channels/event_broker.py) against the machine's RabbitMQ, through a loopback TCP proxy that
+"""The event broker (stores/event_broker.py) against the machine's RabbitMQ, through a loopback TCP proxy that
 drops every connection on demand: the same thing the broker sees when RabbitMQ restarts or the network fails,
 without restarting the RabbitMQ other tests use. Each test has its own exchange and queue, removed afterwards."""
 
@@ -14,9 +14,9 @@ import aio_pika
 from rasa.core.brokers.pika import PikaEventBroker
 from rasa.shared.core.events import UserUttered
 
-from channels.event_broker import ReliablePikaEventBroker
+from launch.processes import free_port
+from stores.event_broker import ReliablePikaEventBroker
 from tests import services
-from tools.processes import free_port
 
 EVENTS = 300
 RABBITMQ = services.DEFAULTS

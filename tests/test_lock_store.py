@@ -1,5 +1,5 @@
 """The Redis lock store against real Redis: Rasa's class issues duplicate tickets when several replicas
-take messages of one conversation at once; ours (channels.lock_store) issues each number once."""
+take messages of one conversation at once; ours (stores.lock_store) issues each number once."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rasa.core.lock_store import LockStore, RedisLockStore
 
-from channels.lock_store import AtomicRedisLockStore
+from stores.lock_store import AtomicRedisLockStore
 from tests.services import DEFAULTS, delete_keys, redis_client
 
 REPLICAS = 12
@@ -110,7 +110,7 @@ def test_our_lock_store_reads_rasas_endpoint_config(prefix):
     from rasa.utils.endpoints import EndpointConfig
 
     config = EndpointConfig.from_dict(
-        {"type": "channels.lock_store.AtomicRedisLockStore", "url": DEFAULTS.redis_host,
+        {"type": "stores.lock_store.AtomicRedisLockStore", "url": DEFAULTS.redis_host,
          "port": DEFAULTS.redis_port, "db": DEFAULTS.redis_db, "password": "", "key_prefix": prefix}
     )  # fmt: skip
     store = Factory.create(config)

@@ -1,4 +1,4 @@
-"""Retention (tools/purge.py): conversations whose latest event is older than CONVERSATION_RETENTION_DAYS are
+"""Retention (ops/purge.py): conversations whose latest event is older than CONVERSATION_RETENTION_DAYS are
 deleted from Rasa's own SQL tracker store, unanswered messages older than UNANSWERED_RETENTION_DAYS from the
 review store; on SQLite (the embedded profile) and on the machine's PostgreSQL (the production profile, a
 database of the test's own). The periodic job of the topology is the same module with `--every`."""
@@ -22,10 +22,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from actions.review_store import ReviewStore, Unanswered
+from launch.topology import Services, Topology
+from ops import purge
 from tests import services
 from tests.servers import ROOT
-from tools import purge
-from tools.topology import Services, Topology
 
 DAY = 86400.0
 
@@ -137,7 +137,7 @@ def test_a_tracker_store_that_was_never_written_is_not_an_error(tmp_path):
 
 
 async def test_make_purge_reads_the_embedded_profiles_endpoints_file(tmp_path):
-    """`python -m tools.purge` (what `make purge` runs) finds the SQLite tracker store in the endpoints file."""
+    """`python -m ops.purge` (what `make purge` runs) finds the SQLite tracker store in the endpoints file."""
     db = tmp_path / "conversations.db"
     tracker_store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
     await store(tracker_store, "sender-4f1c9", 40)
@@ -147,7 +147,7 @@ async def test_make_purge_reads_the_embedded_profiles_endpoints_file(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("TRACKER_DATABASE_URL", "CONVERSATION_RETENTION_DAYS")}
     env["REVIEW_DATABASE_URL"] = f"sqlite:///{tmp_path / 'review.db'}"
     result = subprocess.run(
-        [sys.executable, "-m", "tools.purge", "--endpoints", str(endpoints)],
+        [sys.executable, "-m", "ops.purge", "--endpoints", str(endpoints)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -160,7 +160,7 @@ async def test_the_periodic_job_purges_again_and_again(databases, tmp_path):
     tracker_store = databases["store"]
     await store(tracker_store, "old-1", 40)
     job = subprocess.Popen(
-        [sys.executable, "-m", "tools.purge", "--every", "1", "--tracker-url", databases["tracker_url"],
+        [sys.executable, "-m", "ops.purge", "--every", "1", "--tracker-url", databases["tracker_url"],
          "--review-url", databases["review_url"]],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=(tmp_path / "purge.log").open("w"),
     )  # fmt: skip
@@ -181,7 +181,7 @@ async def test_the_periodic_job_purges_again_and_again(databases, tmp_path):
 def test_the_production_topology_runs_the_purge_job_on_its_database(tmp_path):
     topology = Topology(tmp_path, Services.from_env(db_name="legcramps_x"), replicas=1, actions=1, purge_every=3600)
     job = topology.servers["purge"]
-    assert job.command[1:5] == ["-m", "tools.purge", "--every", "3600"]
+    assert job.command[1:5] == ["-m", "ops.purge", "--every", "3600"]
     assert job.command.count(Services.from_env(db_name="legcramps_x").database_url) == 2
     assert "purge" not in Topology(tmp_path, Services.from_env(), replicas=1, actions=1).servers
 
@@ -201,7 +201,7 @@ def test_the_periodic_job_survives_a_database_it_cannot_reach(tmp_path):
     """A failed run is logged by its kind and tried again at the next interval; the job keeps running."""
     log = tmp_path / "purge.log"
     job = subprocess.Popen(
-        [sys.executable, "-m", "tools.purge", "--every", "1", "--tracker-url", "sqlite:////nonexistent/dir/x.db",
+        [sys.executable, "-m", "ops.purge", "--every", "1", "--tracker-url", "sqlite:////nonexistent/dir/x.db",
          "--review-url", f"sqlite:///{tmp_path / 'review.db'}"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"),
     )  # fmt: skip

@@ -18,9 +18,9 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from launch.webchat_server import WEBCHAT, server
 from tests.linked_sources import QUESTION, knowledge_with_links
 from tests.servers import ROOT, free_port, running_assistant
-from tools.webchat_server import WEBCHAT, server
 
 DISCLAIMER = "not a substitute for professional medical advice"
 OUTPUT = ROOT / "tests" / "output"

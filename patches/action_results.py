@@ -7,9 +7,9 @@ messages (README, Performance) it was a quarter of the Rasa server's CPU. Here t
 once and its validator built once; each response is still validated in full, and an invalid one raises
 the same `ValidationError` with the same message as Rasa's.
 
-`apply()` replaces the method on Rasa's `RemoteAction`. `channels/rest.py` and `channels/tracker_store.py` call
-it when Rasa loads them, so it runs in every Rasa server of this project (`make run`, the production profile,
-the tests and the bench, for ours and the peer alike)."""
+`apply()` replaces the method on Rasa's `RemoteAction`; `patches.apply_all()` calls it at start-up
+(`launch.rasa_cli`), so it runs in every Rasa server of this project (`make run`, the production profile,
+the containers, the tests and the bench)."""
 
 from __future__ import annotations
 
@@ -47,13 +47,14 @@ def validate_action_result(_: RemoteAction, result: Dict[str, Any]) -> bool:
     raise error
 
 
+RASA_VERSION = "3.6.21"
+"""The Rasa version whose `RemoteAction._validate_action_result` this replaces (checked by patches.apply_all)."""
+
 ORIGINAL = RemoteAction._validate_action_result
 
 
 def apply() -> None:
     """Make Rasa's RemoteAction use the cached check, unless ACTION_RESULT_CHECK=stock."""
-    check = settings.get(settings.ACTION_RESULT_CHECK)
-    if check not in ("cached", "stock"):
-        raise ValueError(f"{settings.ACTION_RESULT_CHECK} must be 'cached' or 'stock', not {check!r}")
-    RemoteAction._validate_action_result = validate_action_result if check == "cached" else ORIGINAL
+    stock = settings.ACTION_RESULT_CHECK == "stock"
+    RemoteAction._validate_action_result = ORIGINAL if stock else validate_action_result  # type: ignore[method-assign]
 

@@ -2,7 +2,7 @@
 # Make PostgreSQL, Redis and RabbitMQ answer on their loopback ports for the production profile and
 # its tests: use them when running, start them when installed but stopped, install them from Debian's
 # packages when missing. Then create the project's PostgreSQL role and database. Fails loudly.
-# Usage: tools/services.sh            (idempotent; `make services`)
+# Usage: ops/services.sh            (idempotent; `make services`)
 set -euo pipefail
 
 PG_PORT=${DB_PORT:-5432}

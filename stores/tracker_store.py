@@ -1,6 +1,6 @@
 """Rasa's SQL tracker store, which deletes a user's conversation when they ask the assistant to forget them.
 
-endpoints.yml: `tracker_store: {type: channels.tracker_store.ForgetfulSQLTrackerStore, dialect: ..., db: ...}`
+endpoints.yml: `tracker_store: {type: stores.tracker_store.ForgetfulSQLTrackerStore, dialect: ..., db: ...}`
 (the same options as Rasa's `type: SQL`). When the turn being saved ran `action_forget_me`, every stored
 event of that conversation is deleted instead of saved; the next message starts a new conversation.
 """
@@ -13,10 +13,6 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import delete
-
-from channels import action_results
-
-action_results.apply()  # also where a deployment runs without our REST channel
 
 logger = logging.getLogger(__name__)
 

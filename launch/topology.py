@@ -1,12 +1,12 @@
 """The production topology on one machine: action servers, Rasa replicas and nginx in front of them.
 
-    .venv/bin/python -m tools.topology --replicas 2 --actions 2 --port 8000     (tools/serve_production.sh)
+    .venv/bin/python -m launch.topology --replicas 2 --actions 2 --port 8000     (launch/serve_production.sh)
 
-Every Rasa replica runs `rasa run` on endpoints.production.yml (PostgreSQL tracker store, Redis lock
+Every Rasa replica runs `rasa run` (through launch.rasa_cli, which applies patches/) on endpoints.production.yml (PostgreSQL tracker store, Redis lock
 store, RabbitMQ event broker) and serves the same model file; the action servers share the knowledge
-base in PostgreSQL. nginx (tools/nginx_conf.py) balances both. With `--purge-every` (PURGE_INTERVAL_SECONDS,
-default 3600 s) a job process runs the retention purge (tools/purge.py) on the same database. The services
-themselves come from tools/services.sh. Used by the production launcher, tests/test_topology.py and bench/scale.py."""
+base in PostgreSQL. nginx (launch/nginx_conf.py) balances both. With `--purge-every` (PURGE_INTERVAL_SECONDS,
+default 3600 s) a job process runs the retention purge (ops/purge.py) on the same database. The services
+themselves come from ops/services.sh. Used by the production launcher, tests/test_topology.py and bench/scale.py."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from actions import settings as retention
-from channels import credentials
-from tools import nginx_conf
-from tools.processes import free_port, listening, stop_group, wait_until_up
+from launch import credentials, nginx_conf
+from launch.processes import free_port, listening, stop_group, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
-RASA = str(Path(sys.executable).with_name("rasa"))
+RASA = [sys.executable, "-m", "launch.rasa_cli"]
+"""Rasa's command line, with the Rasa patches applied (launch/rasa_cli.py)."""
 MODEL = ROOT / "models" / "current.tar.gz"
 ENDPOINTS = ROOT / "endpoints.production.yml"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's, from `make system-deps`
@@ -145,7 +145,7 @@ class Topology:
     port: int = 0
     """nginx's port for the replicas (0: a free one); the action servers' balancer gets a free port."""
     purge_every: float = 0
-    """Seconds between two runs of the retention purge (tools/purge.py) in its own process; 0: no purge job."""
+    """Seconds between two runs of the retention purge (ops/purge.py) in its own process; 0: no purge job."""
     servers: Dict[str, Server] = field(default_factory=dict)
     drained: List[str] = field(default_factory=list)
 
@@ -171,7 +171,7 @@ class Topology:
             self.set_model(name, self.model)
         if self.purge_every:
             url = self.services.database_url  # the tracker store and the review store share the database
-            command = [sys.executable, "-m", "tools.purge", "--every", str(self.purge_every)]
+            command = [sys.executable, "-m", "ops.purge", "--every", str(self.purge_every)]
             command += ["--tracker-url", url, "--review-url", url]
             self.servers["purge"] = Server("purge", 0, command, env, self.workdir / "purge.log", "")
         credentials.write(self.workdir / "credentials.yml", env, ROOT / "credentials.yml")
@@ -189,7 +189,7 @@ class Topology:
         """The model a replica loads at its next start."""
         server = self.servers[name]
         server.command = [
-            RASA, "run", "--enable-api", "--auth-token", self.services.api_token,
+            *RASA, "run", "--enable-api", "--auth-token", self.services.api_token,
             "--model", str(model), "--endpoints", str(ENDPOINTS),
             "--credentials", str(self.workdir / "credentials.yml"),
             "-i", "127.0.0.1", "--port", str(server.port),

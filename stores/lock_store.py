@@ -10,7 +10,7 @@ its acquire. tests/test_lock_store.py shows the duplicates against real Redis.
 
 Here every such step runs in a Redis optimistic transaction (WATCH the key, read, MULTI/SET or DEL,
 EXEC; retried when another client changed the key in between), so each change applies to the
-latest lock. Configured in endpoints.production.yml as `type: channels.lock_store.AtomicRedisLockStore`
+latest lock. Configured in endpoints.production.yml as `type: stores.lock_store.AtomicRedisLockStore`
 with the same settings as Rasa's `type: redis`."""
 
 from __future__ import annotations

@@ -41,11 +41,11 @@ export CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$webchat_port http://127.0
 
 .venv/bin/python -m actions.server &
 actions_pid=$!
-.venv/bin/python -m tools.webchat_server --port "$webchat_port" --rasa-url "http://localhost:5005" &
+.venv/bin/python -m launch.webchat_server --port "$webchat_port" --rasa-url "http://localhost:5005" &
 webchat_pid=$!
 trap 'kill $actions_pid $webchat_pid 2>/dev/null || true' EXIT INT TERM
 # the channels whose secrets are set in the environment (README "Channels"), and the endpoints with the token
-.venv/bin/python -m channels.credentials --out var/credentials.yml --endpoints-out var/endpoints.yml
+.venv/bin/python -m launch.credentials --out var/credentials.yml --endpoints-out var/endpoints.yml
 cat <<MSG
 
   Starting the assistant: action server on 127.0.0.1:5055, Rasa on $rasa_host:5005 (REST channel, HTTP API).
@@ -57,6 +57,7 @@ cat <<MSG
   or in a browser:   http://localhost:$webchat_port/   (the web chat page)
 
 MSG
+# Rasa through launch.rasa_cli, which applies the Rasa patches (patches/) first
 # shellcheck disable=SC2086  # CORS_ORIGINS is a list
-.venv/bin/rasa run "${api_args[@]}" --model models/current.tar.gz --endpoints var/endpoints.yml \
+.venv/bin/python -m launch.rasa_cli run "${api_args[@]}" --model models/current.tar.gz --endpoints var/endpoints.yml \
   --credentials var/credentials.yml --port 5005 -i "$rasa_host" --cors $CORS_ORIGINS

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing (the browser for the
 # widget test, nginx for the load-balancer test). Idempotent: nothing happens when all are there.
-# Usage: tools/system_deps.sh <command>=<debian-package> ...
+# Usage: ops/system_deps.sh <command>=<debian-package> ...
 set -euo pipefail
 missing=()
 for pair in "$@"; do

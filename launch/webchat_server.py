@@ -1,6 +1,6 @@
 """Serve the web chat page (webchat/) on its own port, telling it where the Rasa server is.
 
-    python -m tools.webchat_server --port 8080 --rasa-url http://localhost:5005 [--message-delay 0]
+    python -m launch.webchat_server --port 8080 --rasa-url http://localhost:5005 [--message-delay 0]
 
 Static files only, from webchat/ (node_modules/ is not served), plus /config.js with the Rasa URL and, when
 given, the widget's pause in milliseconds before it shows each bot message (its default grows with the

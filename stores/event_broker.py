@@ -1,7 +1,7 @@
 """Rasa's pika event broker, with every event kept until RabbitMQ confirmed it: across dropped connections and
 RabbitMQ restarts, and when Rasa stops.
 
-endpoints.production.yml: `event_broker: {type: channels.event_broker.ReliablePikaEventBroker, ...}` (the options
+endpoints.production.yml: `event_broker: {type: stores.event_broker.ReliablePikaEventBroker, ...}` (the options
 of Rasa's `type: pika`). Rasa 3.6's broker publishes each event in its own task and its `close`, which Rasa runs
 when it stops (a rolling restart, a deploy), waits for none of them, nor for the events it kept after a failed
 publish (those wait for the next *reconnect* callback): 299 of 300 events published just before a stop were

@@ -1,7 +1,7 @@
 """Storage limitation: delete conversations and unanswered messages older than their retention periods.
 
-    .venv/bin/python -m tools.purge                  (`make purge`: once)
-    .venv/bin/python -m tools.purge --every 3600     (the production topology's periodic job: tools/topology.py)
+    .venv/bin/python -m ops.purge                  (`make purge`: once)
+    .venv/bin/python -m ops.purge --every 3600     (the production topology's periodic job: launch/topology.py)
 
 - Conversations: every event of a conversation (Rasa's SQL tracker store, table `events`) whose latest event is
   older than CONVERSATION_RETENTION_DAYS (default 30). A conversation with one recent event is kept whole.
