@@ -24,14 +24,13 @@ def test_compose_has_the_services_of_the_topology():
     assert set(services) == {"postgres", "redis", "rabbitmq", "actions-1", "actions-2", "rasa-1", "rasa-2", "nginx"}
     for name in ("rasa-1", "rasa-2"):
         rasa = services[name]
-        assert rasa["image"] == "rasa/rasa:3.6.21"
-        command = " ".join(rasa["command"])
-        assert "--endpoints endpoints.production.yml" in command and "--model models/current.tar.gz" in command
-        assert "--auth-token" in command and "--enable-api" in command
+        assert rasa["image"] == "legcramps-rasa" and rasa["build"]["dockerfile"] == "deploy/Dockerfile.rasa"
         env = rasa["environment"]
         assert env["DB_HOST"] == "postgres" and env["REDIS_HOST"] == "redis" and env["RABBITMQ_HOST"] == "rabbitmq"
         assert env["ACTION_ENDPOINT_URL"] == "http://nginx:5055/webhook"
-        assert "../models:/app/models:ro" in rasa["volumes"], "every replica serves the same model file"
+        assert "../models/current.tar.gz:/app/models/current.tar.gz:ro" in " ".join(rasa["volumes"]), (
+            "every replica serves the same model file"
+        )
     for name in ("actions-1", "actions-2"):
         assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile.actions"
         assert services[name]["environment"]["KB_DATABASE_URL"].startswith("postgresql://")
@@ -50,9 +49,30 @@ def test_compose_commits_no_secret():
         assert re.search(rf"{variable}: \$\{{{variable}:\?", text) or f"${{{variable}}}" in text
 
 
-def test_the_dockerfile_takes_versions_from_the_lock():
-    text = (DEPLOY / "Dockerfile.actions").read_text()
-    assert "-c requirements.lock" in text and 'CMD ["python", "-m", "actions.server"]' in text
+def test_the_images_install_a_hashed_run_time_lock():
+    actions = (DEPLOY / "Dockerfile.actions").read_text()
+    assert "--require-hashes -r requirements/actions.lock" in actions
+    assert 'CMD ["python", "-m", "actions.server"]' in actions
+    rasa = (DEPLOY / "Dockerfile.rasa").read_text()
+    assert "--require-hashes -r requirements/runtime.lock" in rasa and "dev.lock" not in rasa + actions
+    command = rasa[rasa.index("CMD ") :]
+    assert "launch.rasa_cli run --enable-api --auth-token" in command and "--model models/current.tar.gz" in command
+    assert "endpoints.production.yml" in command
+
+
+def test_the_locks_pin_every_package_with_hashes_and_agree():
+    pins = {}
+    for lock in ("runtime", "actions", "dev"):
+        text = (ROOT / "requirements" / f"{lock}.lock").read_text()
+        entries = re.findall(r"^([A-Za-z0-9][\w.-]*)==(\S+) \\\n((?:\s+--hash=sha256:\w+(?: \\)?\n)+)", text, re.M)
+        pinned = re.findall(r"^[A-Za-z0-9][\w.-]*==", text, re.M)
+        assert len(entries) == len(pinned), f"{lock}.lock: a pin without hashes"
+        for name, version, _ in entries:
+            assert pins.setdefault(name.lower(), version) == version, f"{name}: two versions in the locks"
+    assert "pytest" in pins and "rasa" in pins
+    runtime = (ROOT / "requirements" / "runtime.lock").read_text()
+    dev = re.search(r"^(pytest|playwright|ruff|mypy|pre-commit)==", runtime, re.M)
+    assert not dev, f"a development package in runtime.lock: {dev}"
 
 
 def test_deploy_nginx_conf_is_the_generated_one():
