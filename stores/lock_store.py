@@ -89,7 +89,18 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket, and the lock when nobody else holds a ticket: in one step, so a ticket
-        issued meanwhile by another replica is never deleted with the lock."""
+        issued meanwhile by another replica is never deleted with the lock.
+
+        Rasa runs this after the turn, whose events are already saved. When Redis cannot be reached (being
+        restarted) the error is logged and the turn still answered: failing it would give the user the
+        service-problem answer for a message that was stored, and the message sent again would be stored
+        twice. The ticket left behind expires with its lifetime, or went with the restarted Redis."""
+        try:
+            self._cleanup(conversation_id, ticket_number)
+        except redis.RedisError as e:
+            logger.warning("could not release a conversation lock (%s); its ticket expires", type(e).__name__)
+
+    def _cleanup(self, conversation_id: str, ticket_number: int) -> None:
 
         def finish_and_maybe_delete(lock: Optional[TicketLock]) -> Tuple[None, Change]:
             if lock is not None:

@@ -3,13 +3,19 @@
 endpoints.yml: `tracker_store: {type: stores.tracker_store.ForgetfulSQLTrackerStore, dialect: ..., db: ...}`
 (the same options as Rasa's `type: SQL`). When the turn being saved ran `action_forget_me`, every stored
 event of that conversation is deleted instead of saved; the next message starts a new conversation.
+
+Rasa's engine has no `pool_pre_ping`: after a database restart every pooled connection is dead and its next
+use fails a user's message. Ours checks a connection before using it (tests/test_faults.py). What a failing
+database gives the user is patches/tracker_store_errors.py's: the service-problem answer, nothing stored.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import delete
@@ -30,6 +36,13 @@ def asked_to_forget(tracker: DialogueStateTracker) -> bool:
 
 
 class ForgetfulSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stock: sa.engine.Engine = self.engine  # type: ignore[has-type]
+        stock.dispose()
+        self.engine = sa.create_engine(stock.url, pool_pre_ping=True, **create_engine_kwargs(stock.url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if not asked_to_forget(tracker):
             await super().save(tracker)
