@@ -1,2 +1,2 @@
-"""Code the Rasa server loads: thin subclasses of Rasa's built-in connectors, the credentials generator
-and the lock store (lock_store.py)."""
+"""The channels the Rasa server loads: thin subclasses of Rasa's built-in connectors, and the Rasa server's
+settings (settings.py, also read by stores/, patches/ and components/)."""

@@ -30,7 +30,7 @@ def parse_tokens(spec: List[str]) -> Dict[str, str]:
         name, _, token = pair.partition(":")
         if not INTEGRATOR_NAME.match(name) or len(token) < settings.MIN_TOKEN_LENGTH:
             raise ValueError(
-                f"{settings.REST_TOKENS}: each entry must be name:token with a name of letters, digits, '_.-' "
+                "REST_TOKENS: each entry must be name:token with a name of letters, digits, '_.-' "
                 f"and a token of at least {settings.MIN_TOKEN_LENGTH} characters"
             )
         tokens[token] = name
@@ -43,14 +43,12 @@ class Authenticator:
         self.jwt_secret = jwt_secret
         if not tokens and not jwt_secret:
             logger.warning(
-                "REST channel: neither %s nor %s is set, so every REST request is refused.",
-                settings.REST_TOKENS,
-                settings.REST_JWT_SECRET,
+                "REST channel: neither REST_TOKENS nor REST_JWT_SECRET is set, so every REST request is refused."
             )
 
     @classmethod
     def from_settings(cls) -> Authenticator:
-        return cls(parse_tokens(settings.words(settings.REST_TOKENS)), settings.optional(settings.REST_JWT_SECRET))
+        return cls(parse_tokens(settings.REST_TOKENS), settings.REST_JWT_SECRET)
 
     def integrator(self, authorization: Optional[str]) -> str:
         """The caller's integrator name for an `Authorization: Bearer ...` header, or Unauthorized."""

@@ -44,8 +44,8 @@ class RequestError(Exception):
 
 def parse(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     """(sender, message, metadata) of a request body, or RequestError with the status and what is wrong."""
-    if len(body) > settings.number(settings.REST_MAX_BODY_BYTES):
-        raise RequestError(413, f"the body is larger than {settings.get(settings.REST_MAX_BODY_BYTES)} bytes")
+    if len(body) > settings.REST_MAX_BODY_BYTES:
+        raise RequestError(413, f"the body is larger than {settings.REST_MAX_BODY_BYTES} bytes")
     try:
         request = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as error:
@@ -55,13 +55,13 @@ def parse(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     if not isinstance(request, dict):
         raise RequestError(400, 'the body must be a JSON object: {"sender": ..., "message": ...}')
     sender, message, metadata = request.get("sender"), request.get("message"), request.get("metadata")
-    max_sender = int(settings.number(settings.REST_MAX_SENDER_CHARS))
+    max_sender = settings.REST_MAX_SENDER_CHARS
     if not (isinstance(sender, str) and 0 < len(sender) <= max_sender and sender.isprintable() and sender.strip()):
         raise RequestError(400, f"sender must be a string of 1 to {max_sender} printable characters")
     if not isinstance(message, str) or not message.strip():
         raise RequestError(400, "message must be a non-empty string")
-    if len(message) > settings.number(settings.REST_MAX_MESSAGE_CHARS):
-        raise RequestError(413, f"message is longer than {settings.get(settings.REST_MAX_MESSAGE_CHARS)} characters")
+    if len(message) > settings.REST_MAX_MESSAGE_CHARS:
+        raise RequestError(413, f"message is longer than {settings.REST_MAX_MESSAGE_CHARS} characters")
     if metadata is not None and not isinstance(metadata, dict):
         raise RequestError(400, "metadata must be a JSON object")
     try:
@@ -106,13 +106,9 @@ class AuthenticatedRestInput(RestInput):
 
     def __init__(self) -> None:
         self.auth = Authenticator.from_settings()
-        keys = int(settings.number(settings.RATE_LIMIT_KEYS))
-        self.per_sender = RateLimiter(
-            settings.number(settings.REST_SENDER_RATE), settings.number(settings.REST_SENDER_BURST), keys
-        )
-        self.per_address = RateLimiter(
-            settings.number(settings.REST_ADDRESS_RATE), settings.number(settings.REST_ADDRESS_BURST), keys
-        )
+        keys = settings.RATE_LIMIT_KEYS
+        self.per_sender = RateLimiter(settings.REST_SENDER_RATE, settings.REST_SENDER_BURST, keys)
+        self.per_address = RateLimiter(settings.REST_ADDRESS_RATE, settings.REST_ADDRESS_BURST, keys)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rest = Blueprint(f"authenticated_{self.name()}", __name__)
@@ -177,10 +173,9 @@ class AuthenticatedRestInput(RestInput):
         collector = CollectingOutputChannel()
         user_message = UserMessage(message, collector, conversation, input_channel=self.name(), metadata=metadata)
         try:
-            await asyncio.wait_for(on_new_message(user_message), settings.number(settings.REST_REPLY_TIMEOUT))
+            await asyncio.wait_for(on_new_message(user_message), settings.REST_REPLY_TIMEOUT)
         except asyncio.TimeoutError:
-            timeout = settings.get(settings.REST_REPLY_TIMEOUT)
-            logger.error("REST: no answer within %ss; sent the service-problem answer", timeout)
+            logger.error("REST: no answer within %ss; sent the service-problem answer", settings.REST_REPLY_TIMEOUT)
             return None
         except Exception as failure:  # the tracker store, the model or the lock store failed
             # only the type: database errors quote the statement's parameters, which hold the message

@@ -28,7 +28,7 @@ class SlackBot(RasaSlackBot):
         proxy: Optional[str] = None,
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
-        self.client = AsyncWebClient(token, proxy=proxy, base_url=settings.slack_api_url())
+        self.client = AsyncWebClient(token, proxy=proxy, base_url=settings.SLACK_API_URL)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         recipient = self.slack_channel or recipient_id

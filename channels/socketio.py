@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 def allowed_origin(environ: Dict[str, Any]) -> bool:
     origin = environ.get("HTTP_ORIGIN")
-    return origin is None or origin in settings.words(settings.CORS_ORIGINS)
+    return origin is None or origin in settings.CORS_ORIGINS
 
 
 SERVICE_PROBLEM = ("utter_service_problem", "utter_disclaimer")
@@ -81,8 +81,8 @@ class SocketIOOutput(RasaSocketIOOutput):
         await self._send_message(recipient_id, {"text": display.markdown(last), "buttons": shown})
 
 
-def limiter(rate: str, burst: str) -> RateLimiter:
-    return RateLimiter(settings.number(rate), settings.number(burst), int(settings.number(settings.RATE_LIMIT_KEYS)))
+def limiter(rate: float, burst: float) -> RateLimiter:
+    return RateLimiter(rate, burst, settings.RATE_LIMIT_KEYS)
 
 
 def valid_text(value: Any, max_chars: Optional[int] = None) -> bool:
@@ -97,8 +97,7 @@ def valid_text(value: Any, max_chars: Optional[int] = None) -> bool:
 
 
 def valid_session_id(value: Any) -> bool:
-    max_chars = int(settings.number(settings.SOCKETIO_MAX_SESSION_CHARS))
-    return valid_text(value, max_chars) and value.isprintable()
+    return valid_text(value, settings.SOCKETIO_MAX_SESSION_CHARS) and value.isprintable()
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -117,7 +116,7 @@ class SocketIOInput(RasaSocketIOInput):
 
         async def connect(sid: str, environ: Dict[str, Any], auth: Optional[Dict[str, Any]]) -> bool:
             if not allowed_origin(environ):
-                logger.warning("refused a socket.io connection from an origin not in %s", settings.CORS_ORIGINS)
+                logger.warning("refused a socket.io connection from an origin not in CORS_ORIGINS")
                 return False
             if self.jwt_key:  # as Rasa's handler
                 token = (auth or {}).get("token")
@@ -135,7 +134,7 @@ class SocketIOInput(RasaSocketIOInput):
         async def handle_message(sid: str, data: Any) -> None:
             await self.handle_message(sio, sid, data, on_new_message)
 
-        sio.eio.max_http_buffer_size = int(settings.number(settings.SOCKETIO_MAX_PACKET_BYTES))
+        sio.eio.max_http_buffer_size = settings.SOCKETIO_MAX_PACKET_BYTES
         sio.on("connect", connect, namespace=self.namespace)
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
@@ -156,12 +155,12 @@ class SocketIOInput(RasaSocketIOInput):
         if not self.per_address.allow(address) or not self.per_session.allow(sender):
             await self.send_responses(sio, domain, SLOW_DOWN, sid)
             return
-        if len(text) > settings.number(settings.SOCKETIO_MAX_MESSAGE_CHARS):
+        if len(text) > settings.SOCKETIO_MAX_MESSAGE_CHARS:
             await self.send_responses(sio, domain, TOO_LONG, sid)
             return
         output = SocketIOOutput(sio, self.bot_message_evt)
         message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
-        timeout = settings.number(settings.SOCKETIO_REPLY_TIMEOUT)
+        timeout = settings.SOCKETIO_REPLY_TIMEOUT
         try:
             await asyncio.wait_for(on_new_message(message), timeout)
         except asyncio.TimeoutError:

@@ -39,7 +39,7 @@ MIN_SECRET_LENGTH = 32
 
 class TelegramOutput(RasaTelegramOutput):
     def __init__(self, access_token: Optional[str]) -> None:
-        server = TelegramAPIServer.from_base(settings.get(settings.TELEGRAM_API_URL))
+        server = TelegramAPIServer.from_base(settings.TELEGRAM_API_URL)
         # skip RasaTelegramOutput.__init__, which only passes the token, to pass the server too
         super(RasaTelegramOutput, self).__init__(access_token, server=server)
 
@@ -81,11 +81,11 @@ def webhook_secret(access_token: Optional[str]) -> str:
     """TELEGRAM_WEBHOOK_SECRET when set, otherwise derived from the bot token (HMAC-SHA256): unpredictable to
     anyone without the token, and the same in every replica, which all register the webhook at start (a
     random value per process would make the replicas refuse each other's registrations)."""
-    configured = settings.optional(settings.TELEGRAM_WEBHOOK_SECRET)
+    configured = settings.TELEGRAM_WEBHOOK_SECRET
     if configured is not None:
         if not SECRET_FORMAT.match(configured) or len(configured) < MIN_SECRET_LENGTH:
             raise RasaException(
-                f"{settings.TELEGRAM_WEBHOOK_SECRET} must be {MIN_SECRET_LENGTH} to 256 characters A-Z, a-z, 0-9, _, -"
+                f"TELEGRAM_WEBHOOK_SECRET must be {MIN_SECRET_LENGTH} to 256 characters A-Z, a-z, 0-9, _, -"
             )
         return configured
     if not access_token:

@@ -36,7 +36,7 @@ class HttpClient(TwilioHttpClient):
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         if url.startswith(TWILIO_API):
-            url = settings.get(settings.TWILIO_API_URL).rstrip("/") + url[len(TWILIO_API) :]
+            url = settings.TWILIO_API_URL + url[len(TWILIO_API) :]
         return super().request(method, url, *args, **kwargs)
 
 
@@ -69,7 +69,7 @@ class TwilioInput(RasaTwilioInput):
     """SMS. Webhook (the number's "A message comes in" URL, HTTP POST): /webhooks/twilio/webhook."""
 
     def signed_url(self, request: Request) -> str:
-        public = settings.optional(settings.RASA_PUBLIC_URL)
+        public = settings.RASA_PUBLIC_URL
         if not public:
             return request.url
         query = f"?{request.query_string}" if request.query_string else ""

@@ -3,7 +3,7 @@
 Rasa 3.6.21 checks every action server response with `jsonschema.validate(result, schema)`
 (`RemoteAction._validate_action_result`). That call first validates Rasa's events schema against the
 JSON Schema meta-schema and builds a new validator, every time: in a py-spy profile of sequential REST
-messages (README, Performance) it was a quarter of the Rasa server's CPU. Here the schema is checked
+messages (docs/performance.md) it was a quarter of the Rasa server's CPU. Here the schema is checked
 once and its validator built once; each response is still validated in full, and an invalid one raises
 the same `ValidationError` with the same message as Rasa's.
 
@@ -56,5 +56,4 @@ ORIGINAL = RemoteAction._validate_action_result
 def apply() -> None:
     """Make Rasa's RemoteAction use the cached check, unless ACTION_RESULT_CHECK=stock."""
     stock = settings.ACTION_RESULT_CHECK == "stock"
-    RemoteAction._validate_action_result = ORIGINAL if stock else validate_action_result  # type: ignore[method-assign]
-
+    RemoteAction._validate_action_result = ORIGINAL if stock else validate_action_result
