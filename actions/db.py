@@ -1,4 +1,9 @@
-"""SQLAlchemy tables of the knowledge base and the session factory (2.0 style)."""
+"""SQLAlchemy tables of the knowledge base and the session factory (2.0 style).
+
+Schema work happens only at start-up: `prepare_schema` (called by actions.seed, under `exclusive_seeding`)
+creates the tables, and drops them first when their columns differ from the model's (an older schema: they
+hold only what the seeder copies from data/knowledge, so the seed that follows rebuilds them). A session
+factory never inspects nor changes the schema, so no request does."""
 
 from __future__ import annotations
 
@@ -86,19 +91,25 @@ def exclusive_seeding(url: Optional[str] = None) -> Iterator[None]:
 
 
 def session_factory(url: Optional[str] = None) -> sessionmaker:
-    """Sessions bound to the knowledge-base database; use one per call (`with factory() as s:`)."""
-    engine = engine_for(url or settings.KB_DATABASE_URL)
+    """Sessions bound to the knowledge-base database; use one per call (`with factory() as s:`).
+
+    No schema work: the tables exist once the action server has started (actions.seed.start_up)."""
+    return sessionmaker(engine_for(url or settings.KB_DATABASE_URL), future=True, expire_on_commit=False)
+
+
+def prepare_schema(engine: Engine) -> None:
+    """Create the knowledge tables; drop them first when their columns differ from the model's (start-up only)."""
     _drop_outdated_tables(engine)
     Base.metadata.create_all(engine)
-    return sessionmaker(engine, future=True, expire_on_commit=False)
 
 
 def _drop_outdated_tables(engine: Engine) -> None:
     """Drop the knowledge tables when their columns differ from the model's (an older schema).
 
     They hold only what `seed` copies from data/knowledge, so the next seed rebuilds them."""
-    names = inspect(engine).get_table_names()
+    inspector = inspect(engine)
+    names = inspector.get_table_names()
     for table in Base.metadata.sorted_tables:
-        if table.name in names and {c["name"] for c in inspect(engine).get_columns(table.name)} != set(table.c.keys()):
+        if table.name in names and {c["name"] for c in inspector.get_columns(table.name)} != set(table.c.keys()):
             Base.metadata.drop_all(engine)
             return

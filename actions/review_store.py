@@ -2,7 +2,14 @@
 
 Its own database (settings.REVIEW_DATABASE_URL), apart from the knowledge base, which is rebuilt from
 data/knowledge. Nothing here identifies a user: no sender id, no message text except unanswered
-messages with personal details scrubbed (actions.scrub) before they are stored."""
+messages with personal details scrubbed (actions.scrub) before they are stored.
+
+Schema: `prepare_schema` creates the tables at start-up only (actions.seed.start_up, under the seeding lock);
+a request never inspects nor changes it. Unlike the knowledge base this data must survive, so a table whose
+columns differ from the model is never dropped: start-up stops with SchemaMismatch and says which. No
+Alembic yet: these tables have not changed since they were created, so a migration chain would hold only
+the creation. The first change of a column brings Alembic, with today's tables as its baseline revision
+(`alembic stamp` on existing databases) run by prepare_schema in place of create_all."""
 
 from __future__ import annotations
 
@@ -11,7 +18,8 @@ from collections import Counter
 from functools import cache
 from typing import Dict, List, Optional, Tuple
 
-from sqlalchemy import Column, DateTime, Integer, String, Text, delete, func, select
+from sqlalchemy import Column, DateTime, Integer, String, Text, delete, func, inspect, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, declarative_base, sessionmaker
 
 from actions import settings
@@ -61,11 +69,30 @@ class Unanswered(ReviewBase):
     created_at: Mapped[dt.datetime] = Column(DateTime, nullable=False, default=_now)
 
 
+class SchemaMismatch(RuntimeError):
+    """A review table in the database has other columns than the model: its data must not be dropped."""
+
+
 @cache
 def review_sessions(url: str) -> sessionmaker:
-    engine = engine_for(url)
+    """Sessions on the review store; no schema work (prepare_schema did it at start-up)."""
+    return sessionmaker(engine_for(url), future=True, expire_on_commit=False)
+
+
+def prepare_schema(url: str) -> None:
+    """Create the review tables that are missing; refuse a table whose columns differ (start-up only)."""
+    engine: Engine = engine_for(url)
+    inspector = inspect(engine)
+    existing = set(inspector.get_table_names())
+    for table in ReviewBase.metadata.sorted_tables:
+        if table.name in existing:
+            columns = {c["name"] for c in inspector.get_columns(table.name)}
+            if columns != set(table.c.keys()):
+                raise SchemaMismatch(
+                    f"review store table {table.name} has columns {sorted(columns)}, the model"
+                    f" {sorted(table.c.keys())}: migrate it (its data must survive), do not drop it"
+                )
     ReviewBase.metadata.create_all(engine)
-    return sessionmaker(engine, future=True, expire_on_commit=False)
 
 
 def topic_of(answer_id: str) -> str:
@@ -73,7 +100,7 @@ def topic_of(answer_id: str) -> str:
 
 
 class ReviewStore:
-    """One session per call; the database is created on first use, never at import."""
+    """One session per call; the tables are created at start-up (prepare_schema), never by a request."""
 
     def __init__(self, url: Optional[str] = None) -> None:
         self._url = url
@@ -99,7 +126,11 @@ class ReviewStore:
             session.add(Unanswered(kind=kind, text=text))
 
     def purge_unanswered(self, older_than: dt.datetime) -> int:
-        """Delete the unanswered messages stored before `older_than` (naive UTC); how many were deleted."""
+        """Delete the unanswered messages stored before `older_than` (naive UTC); how many were deleted.
+
+        A store whose tables were never created (no action server started on it) holds nothing: 0."""
+        if not inspect(self.sessions.kw["bind"]).has_table(Unanswered.__tablename__):  # a job, not a request
+            return 0
         with self.sessions.begin() as session:
             result = session.execute(delete(Unanswered).where(Unanswered.created_at < older_than))
         return result.rowcount

@@ -2,6 +2,11 @@
 
 Seeding is idempotent: records are matched on their natural keys, changed ones are updated,
 new ones added and ones no longer in the source removed. Run it with `python -m actions.seed`.
+
+All schema work of the action server is here, at start-up: `start_up` takes the seeding lock
+(actions.db.exclusive_seeding), creates or rebuilds the knowledge tables (actions.db.prepare_schema), seeds
+them and creates the review store's tables (actions.review_store.prepare_schema). Requests never touch the
+schema (tests/test_schema.py).
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from actions import settings
-from actions.db import Answer, Subject, Term, session_factory
+from actions import review_store, settings
+from actions.db import Answer, Subject, Term, exclusive_seeding, prepare_schema, session_factory
 from actions.evidence import EVIDENCE_LEVELS
 from actions.repository import KnowledgeAnswer, SubjectRef
+from actions.triage_rules import RULE_FILES
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +61,7 @@ def load_source(directory: Path = settings.KNOWLEDGE_DIR) -> KnowledgeSource:
     )
     answers: List[KnowledgeAnswer] = []
     for path in sorted(directory.glob("*.yml")):
-        if path.name == SUBJECTS_FILE:
+        if path.name == SUBJECTS_FILE or path.name in RULE_FILES:  # rules only, no topic (actions.triage_rules)
             continue
         content = _read_yaml(path)
         for record in content["answers"]:
@@ -144,9 +150,11 @@ def _check(source: KnowledgeSource) -> None:
 
 
 def seed(sessions: Optional[sessionmaker] = None, source: Optional[KnowledgeSource] = None) -> Dict[str, int]:
-    """Make the database hold exactly the source; return how many rows were added, updated, removed."""
+    """Make the database hold exactly the source (its tables created or rebuilt first); return how many rows
+    were added, updated, removed. Start-up work: call it through `start_up`, which holds the seeding lock."""
     source = source or load_source()
     sessions = sessions or session_factory()
+    prepare_schema(sessions.kw["bind"])
     counts = {"added": 0, "updated": 0, "removed": 0}
     with sessions.begin() as session:
         _sync_subjects(session, source.subjects, counts)
@@ -209,7 +217,17 @@ def _sync_answers(session, answers, counts: Dict[str, int]) -> None:
             counts["updated"] += 1
 
 
+def start_up(kb_url: Optional[str] = None, review_url: Optional[str] = None) -> Dict[str, int]:
+    """The start-up work on the databases, under the seeding lock: several action servers may start at once on
+    one database and take turns. The knowledge base's schema and rows, then the review store's schema."""
+    kb_url = kb_url or settings.KB_DATABASE_URL
+    with exclusive_seeding(kb_url):
+        counts = seed(session_factory(kb_url))
+        review_store.prepare_schema(review_url or settings.REVIEW_DATABASE_URL)
+    return counts
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    result = seed()
+    result = start_up()
     print(f"knowledge base at {settings.KB_DATABASE_URL}: {result}")

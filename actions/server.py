@@ -17,10 +17,8 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import make_url
 
 from actions import settings
-from actions.db import exclusive_seeding
-from actions.review_store import review_sessions
-from actions.seed import seed
-from actions.triage import red_flag_reader
+from actions.seed import start_up
+from actions.triage import assessment_rules, red_flag_reader
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = ("/health",)
@@ -43,10 +41,10 @@ def _without_password(url: str) -> str:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    with exclusive_seeding():  # several action servers may start at once on one database
-        print(f"seeding the knowledge base at {_without_password(settings.KB_DATABASE_URL)}: {seed()}", flush=True)
-        review_sessions(settings.REVIEW_DATABASE_URL)  # creates the review tables
+    # the only schema work: under the seeding lock, before serving (several action servers may start at once)
+    print(f"seeding the knowledge base at {_without_password(settings.KB_DATABASE_URL)}: {start_up()}", flush=True)
     red_flag_reader()  # builds the warning-sign reader (about 3 s) before the first message, not during it
+    assessment_rules()  # a broken data/knowledge/assessment.yml stops the start, not a user's assessment
     app = endpoint.create_app("actions", cors_origins=None)
     if settings.ACTION_SERVER_TOKEN:
         require_token(app, settings.ACTION_SERVER_TOKEN)

@@ -90,7 +90,8 @@ def likely_topics(tracker: Tracker, domain: DomainDict, kb: Answers) -> List[Dic
     intents = [
         str(r["name"])
         for r in ranking
-        if r.get("name") and float(r.get("confidence") or 0) >= MIN_CHOICE_CONFIDENCE
+        if r.get("name")
+        and float(r.get("confidence") or 0) >= MIN_CHOICE_CONFIDENCE
         and f"{TOPIC_TITLE_PREFIX}{r['name']}" in responses
     ][:MAX_CHOICES]
     if not intents:

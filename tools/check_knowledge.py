@@ -1,5 +1,7 @@
 """Check the knowledge base's YAML source: every record complete (source, evidence level, reviewed date),
-reviewed within KB_MAX_REVIEW_AGE_DAYS, and readable (tools.readability: Flesch-Kincaid grade 8 or below,
+reviewed within KB_MAX_REVIEW_AGE_DAYS, the triage rules sound (actions.triage_rules.problems: every warning
+sign with a known level, an answer, a subject, sources and a review; no empty phrase; assessment.yml's
+values, levels and reasons known), and readable (tools.readability: Flesch-Kincaid grade 8 or below,
 at most 80 words for an answer and its evidence note together, no "the article").
 `python -m tools.check_knowledge`; exits 1 naming each bad record, and prints the readability figures."""
 
@@ -11,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import List, Sequence, Tuple
 
-from actions import settings
+from actions import settings, triage_rules
 from actions.evidence import stale_reviews
 from actions.seed import SourceError, load_source
 from tools import readability
@@ -29,6 +31,8 @@ def check(directory: Path, today: dt.date, max_age_days: int) -> Tuple[List[str]
     except SourceError as error:
         return [str(error)], []
     found = stale_reviews(source.answers, today, max_age_days)
+    if any((directory / name).exists() for name in (triage_rules.RED_FLAGS_FILE, triage_rules.ASSESSMENT_FILE)):
+        found += triage_rules.problems(directory, today, max_age_days)  # a partial knowledge base may have none
     texts = [(a.answer_id, a.text) for a in source.answers]
     notes = [(f"{a.answer_id} (evidence note)", a.evidence_note) for a in source.answers if a.evidence_note]
     answer_measures, answer_problems = readability.problems(texts)
@@ -73,7 +77,7 @@ def main() -> int:
         return 1
     print(
         f"knowledge base: every record has a source, an evidence level and a review within {args.max_age_days} days,"
-        f" and reads at grade {readability.MAX_GRADE:g} or below"
+        f" and reads at grade {readability.MAX_GRADE:g} or below; the triage rules are sound"
     )
     return 0
 
