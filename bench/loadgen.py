@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 import uuid
@@ -24,6 +23,7 @@ import aiohttp
 
 from bench.scenarios import CONVERSATIONS
 from bench.stats import Outcome, summarise
+from launch import settings
 
 TIMEOUT_S = 30.0
 
@@ -76,7 +76,7 @@ async def user(index: int, session: aiohttp.ClientSession, url: str, budget: Bud
 async def run(url: str, users: int, messages: int, warmup: int) -> dict:
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
-    token = os.environ.get("REST_TOKEN")
+    token = settings.REST_TOKEN
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
         warm: List[Outcome] = []

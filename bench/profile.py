@@ -25,7 +25,7 @@ import requests
 from bench.run import RESULTS, WORK, say
 from bench.scenarios import CONVERSATIONS
 from bench.stats import percentile
-from tests.servers import MODEL, running_assistant
+from launch.assistant import MODEL, running_assistant
 
 PY_SPY = str(Path(sys.executable).with_name("py-spy"))
 TOP = 60

@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import yaml
 
 from bench.understanding import intent_scores, predicted
+from launch.assistant import INTEGRATOR
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "nlu" / "real.yml"
@@ -38,7 +39,6 @@ RESPONSE_ANSWERS = {
 }
 """Replies that are not knowledge-base answers, as the labels of real.yml name them."""
 OTHER_LANGUAGE_PREFIX = "utter_other_language"
-
 
 
 def say(message: str) -> None:
@@ -113,7 +113,7 @@ def credited(gold: str, prediction: Dict[str, Any]) -> Dict[str, Any]:
     return {**prediction, "pred_intent": gold} if len(parts) > 1 and gold in parts else prediction
 
 
-def converse(rasa_url: str, token: str, text: str, integrator: str = "tests") -> Dict[str, Any]:
+def converse(rasa_url: str, token: str, text: str, integrator: str = INTEGRATOR) -> Dict[str, Any]:
     """One message from a new user over REST; the reply's texts and labels."""
     sender = f"real-{uuid.uuid4().hex[:10]}"
     replies = http_json(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text}, token=token)
@@ -177,7 +177,7 @@ def summary(
 
 
 def main() -> None:
-    from tests.servers import running_assistant
+    from launch.assistant import running_assistant
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "current.tar.gz")

@@ -35,12 +35,14 @@ from bench import report
 from bench.memory import tree_memory_mb
 from bench.real_language import evaluate as real_language
 from bench.understanding import plot_confusion, predicted, read_examples, scores
-from tests.servers import free_port, running_assistant, wait_until_up
+from launch import settings
+from launch.assistant import running_assistant
+from launch.processes import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).with_name("rasa"))
-WORK = Path(os.environ.get("BENCH_WORK", ROOT / "var" / "bench"))
-RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results"))
+WORK = settings.BENCH_WORK
+RESULTS = settings.BENCH_RESULTS
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 RASA_TEMPLATE = Path(sys.executable).parent.parent / "lib" / "python3.10" / "site-packages" / "rasa"
 RASA_VERSION = importlib.metadata.version("rasa")

@@ -20,9 +20,9 @@ from typing import Any, Dict, List
 
 from bench.run import RESULTS, WORK, Machine, first_answer, loadgen, say, tree_peak_rss_mb
 from bench.stats import fmt, markdown_table, ratio
+from launch.assistant import LIFTED_RATE_LIMITS
+from launch.isolated_services import REST_TOKEN, isolated_services
 from launch.topology import Topology
-from tests.servers import LIFTED_RATE_LIMITS
-from tests.services import REST_TOKEN, isolated_services
 
 CONFIGS = {
     "1 process": {"replicas": 1, "sanic_workers": 1},

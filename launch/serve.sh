@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start the action server, the Rasa server and the web chat page; Ctrl-C (or Rasa exiting) stops them all.
 #
-# Secrets come from the environment (README "Security and failure modes"):
+# Secrets come from the environment (docs/settings.md, docs/security.md):
 #   REST_TOKENS / REST_JWT_SECRET  integrators' REST credentials; unset: a random local token in var/rest-token
 #   ACTION_SERVER_TOKEN            shared by Rasa and the action server; unset: a random one for this run
 #   RASA_API_TOKEN / RASA_JWT_SECRET  the HTTP API's authentication; unset: Rasa listens on 127.0.0.1 only
@@ -44,7 +44,7 @@ actions_pid=$!
 .venv/bin/python -m launch.webchat_server --port "$webchat_port" --rasa-url "http://localhost:5005" &
 webchat_pid=$!
 trap 'kill $actions_pid $webchat_pid 2>/dev/null || true' EXIT INT TERM
-# the channels whose secrets are set in the environment (README "Channels"), and the endpoints with the token
+# the channels whose secrets are set in the environment (docs/integrators.md), and the endpoints with the token
 .venv/bin/python -m launch.credentials --out var/credentials.yml --endpoints-out var/endpoints.yml
 cat <<MSG
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The production profile on this machine: PostgreSQL, Redis and RabbitMQ (ops/services.sh), two
 # action servers, REPLICAS Rasa replicas on endpoints.production.yml and nginx on :8000 in front.
-# Every address and secret comes from the environment (README "Production profile"); the defaults
+# Every address and secret comes from the environment (docs/settings.md, docs/operators.md); the defaults
 # here are the loopback services `make services` provides. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,8 +2,9 @@
 
     .venv/bin/python -m launch.topology --replicas 2 --actions 2 --port 8000     (launch/serve_production.sh)
 
-Every Rasa replica runs `rasa run` (through launch.rasa_cli, which applies patches/) on endpoints.production.yml (PostgreSQL tracker store, Redis lock
-store, RabbitMQ event broker) and serves the same model file; the action servers share the knowledge
+Every Rasa replica runs Rasa's `run` command (through launch.rasa_cli, which applies patches/) on
+endpoints.production.yml (PostgreSQL tracker store, Redis lock store, RabbitMQ event broker) and serves the
+same model file; the action servers share the knowledge
 base in PostgreSQL. nginx (launch/nginx_conf.py) balances both. With `--purge-every` (PURGE_INTERVAL_SECONDS,
 default 3600 s) a job process runs the retention purge (ops/purge.py) on the same database. The services
 themselves come from ops/services.sh. Used by the production launcher, tests/test_topology.py and bench/scale.py."""
@@ -23,8 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from actions import settings as retention
-from launch import credentials, nginx_conf
+from launch import credentials, nginx_conf, settings
 from launch.processes import free_port, listening, stop_group, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,39 +37,36 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's, from `make syste
 
 @dataclass(frozen=True)
 class Services:
-    """Where PostgreSQL, Redis and RabbitMQ are, and which database, key prefix and queue to use.
+    """Where PostgreSQL, Redis and RabbitMQ are, which database, key prefix and queue to use, and the secrets
+    the topology hands to its processes. The defaults are launch/settings.py's (the environment's, or the
+    loopback services `make services` provides)."""
 
-    Read from the same variables endpoints.production.yml uses; the defaults are the loopback
-    services `make services` provides."""
-
-    db_host: str = "127.0.0.1"
-    db_port: str = "5432"
-    db_user: str = "legcramps"
-    db_password: str = "legcramps"
-    db_name: str = "legcramps"
-    redis_host: str = "127.0.0.1"
-    redis_port: str = "6379"
-    redis_password: str = ""
-    redis_db: str = "1"
-    redis_key_prefix: str = "legcramps"
-    rabbitmq_host: str = "127.0.0.1"
-    rabbitmq_port: str = "5672"
-    rabbitmq_user: str = "guest"
-    rabbitmq_password: str = "guest"
-    rabbitmq_queue: str = "legcramps_events"
-    rest_tokens: str = ""
-    """REST_TOKENS: the integrators' `name:token` pairs of the REST channel (channels/settings.py)."""
-    action_server_token: str = ""
+    db_host: str = settings.DB_HOST
+    db_port: str = settings.DB_PORT
+    db_user: str = settings.DB_USER
+    db_password: str = settings.DB_PASSWORD
+    db_name: str = settings.DB_NAME
+    redis_host: str = settings.REDIS_HOST
+    redis_port: str = settings.REDIS_PORT
+    redis_password: str = settings.REDIS_PASSWORD
+    redis_db: str = settings.REDIS_DB
+    redis_key_prefix: str = settings.REDIS_KEY_PREFIX
+    rabbitmq_host: str = settings.RABBITMQ_HOST
+    rabbitmq_port: str = settings.RABBITMQ_PORT
+    rabbitmq_user: str = settings.RABBITMQ_USER
+    rabbitmq_password: str = settings.RABBITMQ_PASSWORD
+    rabbitmq_queue: str = settings.RABBITMQ_QUEUE
+    rest_tokens: str = settings.REST_TOKENS
+    """REST_TOKENS: the integrators' `name:token` pairs of the REST channel."""
+    action_server_token: str = settings.ACTION_SERVER_TOKEN
     """ACTION_SERVER_TOKEN: the secret Rasa sends to the action servers."""
-    api_token: str = ""
+    api_token: str = settings.RASA_API_TOKEN
+    """RASA_API_TOKEN: the token of Rasa's HTTP API."""
 
     @classmethod
-    def from_env(cls, env: Optional[Dict[str, str]] = None, **overrides: str) -> Services:
-        env = dict(os.environ if env is None else env)
-        names = {f: f.upper() for f in cls.__dataclass_fields__}
-        names["api_token"] = "RASA_API_TOKEN"
-        values = {f: env[var] for f, var in names.items() if var in env}
-        return cls(**{**values, **overrides})
+    def from_env(cls, **overrides: str) -> Services:
+        """The settings' values, with some replaced (tests: their own database, key prefix and queue)."""
+        return cls(**overrides)
 
     @property
     def database_url(self) -> str:
@@ -301,7 +298,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "production")
     parser.add_argument(
-        "--purge-every", type=float, default=float(retention.PURGE_INTERVAL_SECONDS),
+        "--purge-every", type=float, default=settings.PURGE_INTERVAL_SECONDS,
         help="seconds between retention purges (PURGE_INTERVAL_SECONDS, default 3600; 0: none)",
     )  # fmt: skip
     args = parser.parse_args(argv)
@@ -309,7 +306,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not services.api_token:
         parser.error("set RASA_API_TOKEN (the token of Rasa's HTTP API)")
     if not services.rest_tokens:
-        parser.error("set REST_TOKENS (integrator:token pairs of the REST channel; README 'Security')")
+        parser.error("set REST_TOKENS (integrator:token pairs of the REST channel; docs/integrators.md)")
+    if not services.action_server_token:
+        parser.error("set ACTION_SERVER_TOKEN (the secret between Rasa and the action servers)")
     topology = Topology(
         args.workdir, services, args.replicas, args.actions, args.sanic_workers, args.model, port=args.port,
         purge_every=args.purge_every,

@@ -17,10 +17,17 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from aiohttp import web
 
-from tests.servers import free_port
+from launch.processes import free_port
 
 TELEGRAM_BOT = {"id": 5550001, "is_bot": True, "first_name": "Leg cramps", "username": "legcramps_test_bot"}
 WAIT = 60
+TELEGRAM_TOKEN = "5550001:TEST-telegram-token"
+SLACK_SECRET = "slack-signing-secret-for-tests"
+FACEBOOK_SECRET = "facebook-app-secret-for-tests"
+TWILIO_SID = "AC" + "1" * 32
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
+TWILIO_SMS = "+15550001111"
+TWILIO_WHATSAPP = "whatsapp:+15550002222"
 
 
 @dataclass
@@ -131,3 +138,26 @@ def text_of(call: Call) -> str:
 
 def dumps(calls: List[Call]) -> str:
     return json.dumps([c.body for c in calls], indent=1)[:4000]
+
+
+def platform_env(fake: FakePlatforms) -> dict:
+    """The settings that switch every platform channel and the callback channel on, pointed at `fake`."""
+    return {
+        "TELEGRAM_API_URL": fake.url,
+        "SLACK_API_URL": f"{fake.url}/api/",
+        "FACEBOOK_GRAPH_URL": fake.url,
+        "TWILIO_API_URL": fake.url,
+        "CALLBACK_URL": f"{fake.url}/callback",
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT["username"],
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
+        "SLACK_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SLACK_SECRET,
+        "FACEBOOK_VERIFY_TOKEN": "facebook-verify-token",
+        "FACEBOOK_APP_SECRET": FACEBOOK_SECRET,
+        "FACEBOOK_PAGE_ACCESS_TOKEN": "facebook-page-token",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_SMS_NUMBER": TWILIO_SMS,
+        "TWILIO_WHATSAPP_NUMBER": TWILIO_WHATSAPP,
+    }

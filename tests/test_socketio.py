@@ -1,5 +1,5 @@
 """The web chat's socket.io channel with a real python-socketio client (AsyncClient, as the widget talks) against
-the real servers (tests/servers.py): rate limits per session and per address with the polite slow-down answer,
+the real servers (launch/assistant.py): rate limits per session and per address with the polite slow-down answer,
 the message and packet size limits, and the service-problem answer when the action server is down or hangs.
 
 Each test plays its visitors from its own client address (X-Forwarded-For, read as nginx's with
@@ -22,8 +22,10 @@ import pytest
 import socketio
 import yaml
 
-from tests.servers import ROOT, assistant_servers
+from launch.assistant import ROOT, assistant_servers
 from tests.test_failsafe import black_hole
+
+pytestmark = pytest.mark.servers
 
 DISCLAIMER = "not a substitute for professional medical advice"
 EMERGENCY = "call 112 now"
@@ -83,8 +85,10 @@ class Visitor:
         return self
 
     async def __aexit__(self, *_: Any) -> None:
+        """Close the connection as a closed browser tab does, without waiting for the long-poll GET the server
+        holds open: python-engineio's client waits for it to end, up to 30 s (the ping interval and a margin)."""
         if self.client.connected:
-            await self.client.disconnect()
+            await self.client.eio.disconnect(abort=True)
 
     async def send(self, text: str) -> None:
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})

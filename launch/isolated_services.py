@@ -1,8 +1,13 @@
-"""The real PostgreSQL, Redis and RabbitMQ of the production profile, for the tests that need them.
+"""Isolated services: a database, a Redis key prefix and a RabbitMQ queue of one's own on the real PostgreSQL,
+Redis and RabbitMQ of the production profile, removed afterwards; for a run of the topology that must not touch
+the project's data (the tests, bench/scale.py).
 
-`make test` runs `make services` first (ops/services.sh: start or install them). A test that finds
-one missing fails with that advice; it never skips. Each test run gets its own PostgreSQL database,
-Redis key prefix and RabbitMQ queue, and removes them afterwards."""
+    with isolated_services("bench") as services:   # a launch.topology.Services naming them
+        with Topology(workdir, services) as topology: ...
+
+`make services` (ops/services.sh) starts or installs the services. One that does not answer is an error
+with that advice (`require`); a test never skips for it. The REST channel of such a topology accepts one
+integrator, INTEGRATOR, with REST_TOKEN (the header AUTH)."""
 
 from __future__ import annotations
 
@@ -22,11 +27,11 @@ DEFAULTS = Services.from_env()
 INTEGRATOR = "topology"
 REST_TOKEN = uuid.uuid4().hex
 AUTH = {"Authorization": f"Bearer {REST_TOKEN}"}
-"""The REST channel's credentials of isolated services' topologies."""
+"""The REST channel's credentials of the topologies on isolated services."""
 
 
 def conversation_id(sender: str) -> str:
-    """The conversation the REST channel binds a sender to (README "Security")."""
+    """The conversation the REST channel binds a sender to (docs/integrators.md)."""
     return f"{INTEGRATOR}:{sender}"
 
 
