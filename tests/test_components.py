@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+import scipy.sparse
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.question_focus import focus, focus_spans
+from components.length_scaling import length_factor, scaled
+from components.multi_intent_guard import MultiIntentGuard, asks_two_things
+from components.narrative import Narrative
+from components.question_focus import QUESTION_MARK, STORY_MARK, focus, focus_spans, marker
 from components.warning_signs import WarningSigns
 
 
@@ -35,7 +40,43 @@ def test_the_question_of_a_story_counts_twice():
     before = len(message.get(TOKENS_NAMES[TEXT]))
     focus(message)
     words = [t.text for t in message.get(TOKENS_NAMES[TEXT])]
-    assert words[before:] == ["Is", "her", "tablet", "to", "blame?"]
+    assert words[before:] == ["Is", "her", "tablet", "to", "blame?", QUESTION_MARK]
+
+
+def test_a_message_says_whether_it_asks_anything():
+    assert marker("I get cramps in my calves. I drink plenty of water. Any suggestions.") == QUESTION_MARK
+    assert marker("My son cramps after football. I want to know how to stop them") == QUESTION_MARK
+    assert marker("Woke at 3am with a cramp. It went after a minute.") == STORY_MARK
+    assert marker("I get cramps most nights") == ""
+    assert focus_spans("My calf cramps on runs. It's annoying. Any ideas how to fix it.") == [(38, 63)]
+
+
+def test_a_long_story_weighs_like_a_one_line_question_and_a_short_one_is_left_as_it_is():
+    counts = scipy.sparse.coo_matrix(np.array([[1, 0, 2]]))
+    assert length_factor("how do i stop a cramp", 12) == 1.0
+    assert np.isclose(length_factor(" ".join(["word"] * 48), 12), 0.5)
+    assert np.allclose(scaled(counts).toarray(), [[1.0, 0.0, 1.0 + np.log(2)]])  # 1 + ln(count)
+    assert np.allclose(scaled(counts, 0.5).toarray(), [[0.5, 0.0, 0.5 * (1.0 + np.log(2))]])
+
+
+def test_a_two_question_label_needs_two_questions():
+    assert asks_two_things("what causes leg cramps and how can i prevent them")
+    assert asks_two_things("I get cramps. Why? What can I do?")
+    assert not asks_two_things("how do i stop waking up with cramps every single night")
+    one = classified("how do i stop getting cramps", "x")
+    two = classified("why do they happen and how do i stop them", "x")
+    for message in (one, two):
+        ranking = [
+            {"name": "ask_self_care+ask_prevention", "confidence": 0.5},
+            {"name": "ask_prevention", "confidence": 0.3},
+            {"name": "ask_self_care", "confidence": 0.2},
+        ]
+        message.set(INTENT, ranking[0])
+        message.set(INTENT_RANKING_KEY, ranking)
+    MultiIntentGuard({}).process([one, two])
+    assert one.get(INTENT) == {"name": "ask_prevention", "confidence": 0.8}
+    assert [r["name"] for r in one.get(INTENT_RANKING_KEY)] == ["ask_prevention", "ask_self_care"]
+    assert two.get(INTENT)["name"] == "ask_self_care+ask_prevention"
 
 
 def test_a_story_without_a_question_repeats_its_last_sentence_and_one_sentence_nothing():
@@ -63,3 +104,25 @@ def test_questions_form_answers_and_stories_without_a_sign_keep_their_intent():
     ]
     WarningSigns({}).process(messages)
     assert [m.get(INTENT)["name"] for m in messages] == ["ask_causes", "inform", "report_symptoms", "report_symptoms"]
+
+
+def test_a_story_that_asks_nothing_is_a_description_not_a_question():
+    story = "Woke at 3am with my calf like a rock. Stretched it out. Sore today but fine."
+    messages = [classified(story, "ask_prevention"), classified(story + " Any tips?", "ask_prevention")]
+    messages += [classified(story, "report_red_flag"), classified(story, "out_of_scope")]
+    for message in messages:
+        top = {"name": message.get(INTENT)["name"], "confidence": 0.7}
+        ranking = [top, {"name": "report_symptoms", "confidence": 0.2}]
+        message.set(INTENT, ranking[0])
+        message.set(INTENT_RANKING_KEY, ranking)
+    Narrative({}).process(messages)
+    assert [m.get(INTENT)["name"] for m in messages] == [
+        "report_symptoms",
+        "ask_prevention",
+        "report_red_flag",
+        "out_of_scope",
+    ]
+    assert messages[0].get(INTENT_RANKING_KEY) == [
+        {"name": "report_symptoms", "confidence": 0.7},
+        {"name": "ask_prevention", "confidence": 0.2},
+    ]
