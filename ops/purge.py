@@ -29,6 +29,7 @@ from sqlalchemy import bindparam, create_engine, inspect, text
 
 from actions import settings
 from actions.review_store import ReviewStore
+from launch import settings as ops_settings
 
 logger = logging.getLogger(__name__)
 
@@ -127,10 +128,10 @@ def purge(
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
-    parser.add_argument("--tracker-url", default=settings.TRACKER_DATABASE_URL)
+    parser.add_argument("--tracker-url", default=ops_settings.TRACKER_DATABASE_URL)
     parser.add_argument("--review-url", default=settings.REVIEW_DATABASE_URL)
-    parser.add_argument("--conversation-days", type=days, default=days(settings.CONVERSATION_RETENTION_DAYS))
-    parser.add_argument("--unanswered-days", type=days, default=days(settings.UNANSWERED_RETENTION_DAYS))
+    parser.add_argument("--conversation-days", type=days, default=days(ops_settings.CONVERSATION_RETENTION_DAYS))
+    parser.add_argument("--unanswered-days", type=days, default=days(ops_settings.UNANSWERED_RETENTION_DAYS))
     parser.add_argument("--every", type=float, default=0, help="seconds between purges; 0 (default): once")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")

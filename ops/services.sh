@@ -4,13 +4,15 @@
 # packages when missing. Then create the project's PostgreSQL role and database. Fails loudly.
 # Usage: ops/services.sh            (idempotent; `make services`)
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-PG_PORT=${DB_PORT:-5432}
-REDIS_PORT=${REDIS_PORT:-6379}
-RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
-DB_USER=${DB_USER:-legcramps}
-DB_PASSWORD=${DB_PASSWORD:-legcramps}
-DB_NAME=${DB_NAME:-legcramps}
+# DB_PORT, DB_USER, DB_PASSWORD, DB_NAME, REDIS_PORT, RABBITMQ_PORT, ...: the environment's or their defaults,
+# from launch/settings.py (their one owner; standard library only, so any Python 3 runs it)
+python=.venv/bin/python
+[ -x "$python" ] || python=python3
+settings=$("$python" -m launch.settings --shell) || { echo "!! services: could not read launch/settings.py" >&2; exit 1; }
+eval "$settings"
+PG_PORT=$DB_PORT
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -2,7 +2,7 @@
 
     make soak                      # SOAK_SECONDS=120 SOAK_USERS=4 SOAK_SENDERS=2000 SOAK_MAX_GROWTH_MB=150
 
-1. Start the action server and the Rasa server (tests/servers.py), warm up, note each one's resident memory.
+1. Start the action server and the Rasa server (launch/assistant.py), warm up, note each one's resident memory.
 2. For SOAK_SECONDS, SOAK_USERS virtual users replay the benchmark's conversations (bench.loadgen), a new
    sender per conversation; progress and memory are printed after each round.
 3. SOAK_SENDERS one-message conversations, each from a new sender id, eight at a time.
@@ -26,7 +26,7 @@ import aiohttp
 from bench import loadgen
 from bench.memory import tree_memory_mb
 from bench.stats import Outcome
-from tests.servers import running_assistant
+from launch.assistant import running_assistant
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "120"))
 USERS = int(os.environ.get("SOAK_USERS", "4"))

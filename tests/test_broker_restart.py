@@ -2,7 +2,7 @@
 
 A RabbitMQ node of this test's own (its own port, node name and data directory under the test's tmp dir, so
 the machine's RabbitMQ that other tests use is never touched), a PostgreSQL database of its own, and the real
-Rasa and action servers (tests/servers.py) with the production profile's tracker store and event broker
+Rasa and action servers (launch/assistant.py) with the production profile's tracker store and event broker
 (stores.event_broker.ReliablePikaEventBroker). Four users talk over REST while the node is stopped and started
 again; then the queue is read and compared with the `events` table."""
 
@@ -24,9 +24,12 @@ import aio_pika
 import psycopg2
 import pytest
 
+from launch import isolated_services as services
+from launch.assistant import MODEL, Servers
 from launch.processes import free_port, listening
-from tests import services
-from tests.servers import MODEL, Servers, rest_post
+from tests.servers import rest_post
+
+pytestmark = [pytest.mark.servers, pytest.mark.services]
 
 # Debian's rabbitmq-server itself: /usr/sbin/rabbitmq-server is a wrapper that switches to the rabbitmq user,
 # who cannot write the test's directories.

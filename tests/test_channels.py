@@ -1,6 +1,7 @@
 """Messaging platforms and the callback channel end to end: each platform's real webhook payload, signed as
 the platform signs it, posted to the running Rasa server; the replies captured by a loopback fake of the
-platform's API (tests/fake_platforms.py). One assistant with every channel switched on serves the module.
+platform's API (tests/fake_platforms.py). The session's shared assistant (tests/conftest.py, every channel
+switched on) serves the module.
 The same answer on every platform keeps its source links, its feedback buttons (numbered on SMS) and one
 disclaimer (channels/display.py shows the source line each platform's way).
 """
@@ -23,61 +24,27 @@ from twilio.request_validator import RequestValidator
 
 from channels import display
 from channels.facebook import link_buttons
+from launch.assistant import ROOT
 from launch.credentials import effective
-from tests.fake_platforms import TELEGRAM_BOT, FakePlatforms, dumps, fake_platforms, text_of
-from tests.linked_sources import QUESTION, knowledge_with_links
-from tests.servers import ROOT, running_assistant
+from tests.fake_platforms import (
+    FACEBOOK_SECRET,
+    SLACK_SECRET,
+    TELEGRAM_BOT,
+    TELEGRAM_TOKEN,
+    TWILIO_SID,
+    TWILIO_SMS,
+    TWILIO_TOKEN,
+    TWILIO_WHATSAPP,
+    FakePlatforms,
+    dumps,
+    text_of,
+)
+from tests.linked_sources import QUESTION
+
+pytestmark = pytest.mark.servers
 
 DISCLAIMER = "not a substitute for professional medical advice"
 TIMEOUT = 60
-TELEGRAM_TOKEN = "5550001:TEST-telegram-token"
-SLACK_SECRET = "slack-signing-secret-for-tests"
-FACEBOOK_SECRET = "facebook-app-secret-for-tests"
-TWILIO_SID = "AC" + "1" * 32
-TWILIO_TOKEN = "twilio-auth-token-for-tests"
-TWILIO_SMS = "+15550001111"
-TWILIO_WHATSAPP = "whatsapp:+15550002222"
-
-
-def platform_env(fake: FakePlatforms) -> dict:
-    return {
-        "TELEGRAM_API_URL": fake.url,
-        "SLACK_API_URL": f"{fake.url}/api/",
-        "FACEBOOK_GRAPH_URL": fake.url,
-        "TWILIO_API_URL": fake.url,
-        "CALLBACK_URL": f"{fake.url}/callback",
-        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT["username"],
-        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
-        "SLACK_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SLACK_SECRET,
-        "FACEBOOK_VERIFY_TOKEN": "facebook-verify-token",
-        "FACEBOOK_APP_SECRET": FACEBOOK_SECRET,
-        "FACEBOOK_PAGE_ACCESS_TOKEN": "facebook-page-token",
-        "TWILIO_ACCOUNT_SID": TWILIO_SID,
-        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-        "TWILIO_SMS_NUMBER": TWILIO_SMS,
-        "TWILIO_WHATSAPP_NUMBER": TWILIO_WHATSAPP,
-    }
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with fake_platforms() as platforms:
-        yield platforms
-
-
-@pytest.fixture(scope="module")
-def linked(tmp_path_factory):
-    """The environment for a knowledge base whose answer to QUESTION has linked sources, and those sources."""
-    return knowledge_with_links(tmp_path_factory.mktemp("knowledge"))
-
-
-@pytest.fixture(scope="module")
-def assistant(fake, linked, tmp_path_factory):
-    env = {**platform_env(fake), **linked[0]}
-    with running_assistant(tmp_path_factory.mktemp("channels"), extra_env=env) as urls:
-        yield urls
 
 
 @pytest.fixture(scope="module")
@@ -340,9 +307,7 @@ def test_facebook_numbered_quick_replies_and_an_answer_by_number(rasa, fake):
 def test_facebook_refuses_a_bad_signature(rasa, fake):
     psid = user_id()
     assert facebook_post(rasa, messenger_event(psid, "hello"), secret="wrong").status_code == 403
-    unsigned = requests.post(
-        f"{rasa}/webhooks/facebook/webhook", data=messenger_event(psid, "hello"), timeout=TIMEOUT
-    )
+    unsigned = requests.post(f"{rasa}/webhooks/facebook/webhook", data=messenger_event(psid, "hello"), timeout=TIMEOUT)
     assert unsigned.status_code == 403
     time.sleep(1)
     assert not [c for c in fake.matching(r"/me/messages") if facebook_recipient(c) == psid]

@@ -11,12 +11,15 @@ import uuid
 from typing import List, Set
 
 import aio_pika
+import pytest
 from rasa.core.brokers.pika import PikaEventBroker
 from rasa.shared.core.events import UserUttered
 
+from launch import isolated_services as services
 from launch.processes import free_port
 from stores.event_broker import ReliablePikaEventBroker
-from tests import services
+
+pytestmark = pytest.mark.services
 
 EVENTS = 300
 RABBITMQ = services.DEFAULTS

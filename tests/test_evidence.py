@@ -89,6 +89,7 @@ def test_the_real_knowledge_base_is_fresh_today_and_stale_in_two_years():
     assert len(stale_reviews(answers, dt.date(2028, 11, 25), 365)) == len(answers)
 
 
+@pytest.mark.slow
 def test_the_validate_command_fails_with_a_clear_message_and_reads_the_age_setting(tmp_path):
     kb = write_kb(tmp_path, reviewed="2026-01-01")
     env = {**os.environ, "KB_SOURCE_DIR": str(kb)}

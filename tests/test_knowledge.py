@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from actions.db import Answer, Subject, Term, session_factory
+from actions.db import Answer, Subject, Term, engine_for, prepare_schema, session_factory
 from actions.repository import AnswerNotFound, KnowledgeRepository
 from actions.seed import SourceError, load_source, seed
 from actions.triage import RED_FLAG_LEVELS, find_terms
@@ -195,6 +195,7 @@ def test_repository_resolves_terms_and_keys(repository):
 
 
 def test_unseeded_database_raises_a_clear_error(kb_url):
+    prepare_schema(engine_for(kb_url))  # the tables, as start-up creates them, but no seed
     with pytest.raises(AnswerNotFound):
         KnowledgeRepository(session_factory(kb_url)).answer("causes")
 

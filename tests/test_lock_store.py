@@ -12,8 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rasa.core.lock_store import LockStore, RedisLockStore
 
+from launch.isolated_services import DEFAULTS, delete_keys, redis_client
 from stores.lock_store import AtomicRedisLockStore
-from tests.services import DEFAULTS, delete_keys, redis_client
+
+pytestmark = pytest.mark.services
 
 REPLICAS = 12
 ROUNDS = 10

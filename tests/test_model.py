@@ -29,6 +29,7 @@ def test_there_are_enough_test_conversations():
     assert len(stories) >= MIN_STORIES
 
 
+@pytest.mark.slow
 def test_end_to_end_stories_predict_every_action():
     out = RESULTS / "stories"
     done = run(
@@ -56,6 +57,7 @@ def heldout_results() -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_heldout_messages_reach_the_intent_f1_target(heldout_results):
     report = json.loads((heldout_results / "intent_report.json").read_text())
     f1 = report["weighted avg"]["f1-score"]

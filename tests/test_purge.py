@@ -21,11 +21,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
-from actions.review_store import ReviewStore, Unanswered
+from actions.review_store import ReviewStore, Unanswered, prepare_schema
+from launch import isolated_services as services
+from launch.assistant import ROOT
 from launch.topology import Services, Topology
 from ops import purge
-from tests import services
-from tests.servers import ROOT
 
 DAY = 86400.0
 
@@ -58,15 +58,17 @@ def add_unanswered(review_url: str, age_in_days: float, text_: str) -> None:
         session.add(Unanswered(kind="fallback", text=text_, created_at=created))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def databases(request, tmp_path) -> Iterator[dict]:
     """Rasa's SQL tracker store and the review store, on SQLite files or in a PostgreSQL database of our own."""
     if request.param == "sqlite":
         tracker_store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "conversations.db"))
+        review_url = f"sqlite:///{tmp_path / 'review.db'}"
+        prepare_schema(review_url)  # as the action server's start-up does
         yield {
             "store": tracker_store,
             "tracker_url": f"sqlite:///{tmp_path / 'conversations.db'}",
-            "review_url": f"sqlite:///{tmp_path / 'review.db'}",
+            "review_url": review_url,
         }
         return
     db = services.DEFAULTS
@@ -79,6 +81,7 @@ def databases(request, tmp_path) -> Iterator[dict]:
             username=db.db_user, password=db.db_password,
         )  # fmt: skip
         url = Services.from_env(db_name=name).database_url
+        prepare_schema(url)
         yield {"store": tracker_store, "tracker_url": url, "review_url": url}
         tracker_store.engine.dispose()
     finally:
@@ -136,6 +139,7 @@ def test_a_tracker_store_that_was_never_written_is_not_an_error(tmp_path):
     assert purge.purge_conversations(f"sqlite:///{tmp_path / 'empty.db'}", 30).conversations == 0
 
 
+@pytest.mark.slow
 async def test_make_purge_reads_the_embedded_profiles_endpoints_file(tmp_path):
     """`python -m ops.purge` (what `make purge` runs) finds the SQLite tracker store in the endpoints file."""
     db = tmp_path / "conversations.db"
@@ -156,6 +160,7 @@ async def test_make_purge_reads_the_embedded_profiles_endpoints_file(tmp_path):
     assert await stored(tracker_store, "sender-4f1c9") == 0 and await stored(tracker_store, "recent") == 3
 
 
+@pytest.mark.slow
 async def test_the_periodic_job_purges_again_and_again(databases, tmp_path):
     tracker_store = databases["store"]
     await store(tracker_store, "old-1", 40)
@@ -197,6 +202,7 @@ def test_the_tracker_store_url_of_the_production_endpoints_file(monkeypatch):
     assert url.drivername.startswith("postgresql")
 
 
+@pytest.mark.slow
 def test_the_periodic_job_survives_a_database_it_cannot_reach(tmp_path):
     """A failed run is logged by its kind and tried again at the next interval; the job keeps running."""
     log = tmp_path / "purge.log"

@@ -1,4 +1,5 @@
-"""End to end over HTTP: the real Rasa server (REST channel) and the real action server, SQLite stores."""
+"""End to end over HTTP: the real Rasa server (REST channel) and the real action server, SQLite stores (the
+session's shared assistant, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,13 @@ import uuid
 import pytest
 import requests
 
-from tests.servers import TEST_INTEGRATOR, rest_post, running_assistant
+from launch.assistant import INTEGRATOR
+from tests.servers import rest_post
+
+pytestmark = pytest.mark.servers
 
 DISCLAIMER = "not a substitute for professional medical advice"
 TIMEOUT = 30
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    with running_assistant(tmp_path_factory.mktemp("rest")) as urls:
-        yield urls
 
 
 def say(assistant, sender, message):
@@ -29,7 +27,7 @@ def say(assistant, sender, message):
 
 def tracker(assistant, sender):
     """The conversation of one of the test integrator's users, from Rasa's HTTP API."""
-    conversation = f"{TEST_INTEGRATOR}:{sender}"
+    conversation = f"{INTEGRATOR}:{sender}"
     return requests.get(f"{assistant['rasa']}/conversations/{conversation}/tracker", timeout=TIMEOUT).json()
 
 

@@ -1,5 +1,6 @@
 """End to end over HTTP (real Rasa server and action server): doctor-visit notes, feedback buttons, and the
-content report built from a generated set of conversations."""
+content report built from a generated set of conversations. The session's shared assistant (tests/conftest.py)
+serves them; its review store is shared too, so the checks compare before and after or set lower bounds."""
 
 from __future__ import annotations
 
@@ -10,19 +11,14 @@ import pytest
 
 from actions.review_store import ReviewStore
 from tests.generated_conversations import generate
-from tests.servers import running_assistant
 from tests.test_rest import new_user, say, tracker
 from tools.content_report import build_report
+
+pytestmark = pytest.mark.servers
 
 DISCLAIMER = "not a substitute for professional medical advice"
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "tests" / "output" / "content-report.html"
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    with running_assistant(tmp_path_factory.mktemp("review")) as urls:
-        yield urls
 
 
 @pytest.fixture(scope="module")

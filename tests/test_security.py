@@ -1,4 +1,4 @@
-"""The REST channel under attack, over HTTP against the real Rasa server and action server (tests/servers.py):
+"""The REST channel under attack, over HTTP against the real Rasa server and action server (launch/assistant.py):
 authentication, sender binding, input checks, rate limits, forged payloads, forget-me deleting the stored
 conversation, logs without message text, the action server's token and address, socket.io origins."""
 
@@ -18,8 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.ratelimit import RateLimiter
-from tests.servers import TEST_INTEGRATOR, rest_post, running_assistant
+from launch.assistant import INTEGRATOR, running_assistant
+from tests.servers import rest_post
 from tests.test_bad_input import TEXT
+
+pytestmark = pytest.mark.servers
 
 DISCLAIMER = "not a substitute for professional medical advice"
 OTHER_TOKEN = "other-integrator-token-0123456789"
@@ -37,7 +40,7 @@ ENV = {
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
     token = f"test-integrator-token-{uuid.uuid4().hex}"
-    env = {**ENV, "REST_TOKENS": f"{TEST_INTEGRATOR}:{token}, other:{OTHER_TOKEN}"}
+    env = {**ENV, "REST_TOKENS": f"{INTEGRATOR}:{token}, other:{OTHER_TOKEN}"}
     with running_assistant(tmp_path_factory.mktemp("security"), extra_env=env) as urls:
         assert urls["token"] != token
         urls["token"] = token
@@ -109,7 +112,7 @@ def test_integrators_cannot_see_or_change_each_others_users(assistant):
     other = ask(assistant, user, "none of these", token=OTHER_TOKEN)
     assert other.status_code == 200
     assert not any("How bad" in t for t in texts(other)), "the other integrator's user is not in the assessment"
-    mine = requests.get(f"{assistant['rasa']}/conversations/{TEST_INTEGRATOR}:{user}/tracker", timeout=30).json()
+    mine = requests.get(f"{assistant['rasa']}/conversations/{INTEGRATOR}:{user}/tracker", timeout=30).json()
     assert mine["active_loop"].get("name") == "referral_form" and mine["slots"]["requested_slot"] == "red_flags"
     assert stored_events(assistant, f"other:{user}") > 0 and stored_events(assistant, user) == 0
 
@@ -165,7 +168,7 @@ def test_forged_intents_and_slots_are_refused(assistant, payload):
     user = new_user()
     response = ask(assistant, user, payload)
     assert response.status_code == 400 and "payload" in response.json()["error"]
-    assert stored_events(assistant, f"{TEST_INTEGRATOR}:{user}") == 0
+    assert stored_events(assistant, f"{INTEGRATOR}:{user}") == 0
 
 
 JSON = st.recursive(
@@ -237,11 +240,11 @@ def test_forget_me_deletes_the_stored_conversation_and_keeps_the_others(assistan
     ask(assistant, other, "what causes leg cramps?")
     ask(assistant, user, "can you check my symptoms?")
     ask(assistant, user, "none of these")
-    assert stored_events(assistant, f"{TEST_INTEGRATOR}:{user}") > 0
+    assert stored_events(assistant, f"{INTEGRATOR}:{user}") > 0
     replies = texts(ask(assistant, user, "please forget everything I told you and delete my data"))
     assert any("deleted" in t for t in replies), replies
-    assert stored_events(assistant, f"{TEST_INTEGRATOR}:{user}") == 0
-    assert stored_events(assistant, f"{TEST_INTEGRATOR}:{other}") > 0
+    assert stored_events(assistant, f"{INTEGRATOR}:{user}") == 0
+    assert stored_events(assistant, f"{INTEGRATOR}:{other}") > 0
     again = ask(assistant, user, "what causes leg cramps?")
     assert again.status_code == 200 and any("Source:" in t for t in texts(again)), "a new conversation starts"
 

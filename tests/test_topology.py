@@ -20,9 +20,11 @@ import pytest
 import requests
 import yaml
 
+from launch.assistant import LIFTED_RATE_LIMITS, ROOT
+from launch.isolated_services import AUTH, conversation_id, isolated_services, query, queue_length
 from launch.topology import Topology
-from tests.servers import LIFTED_RATE_LIMITS, ROOT
-from tests.services import AUTH, conversation_id, isolated_services, query, queue_length
+
+pytestmark = [pytest.mark.servers, pytest.mark.services]
 
 TIMEOUT = 90  # a message may wait for the lock ticket of a killed replica to expire (TICKET_LOCK_LIFETIME)
 LOCK_LIFETIME = "15"

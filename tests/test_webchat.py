@@ -2,7 +2,8 @@
 (socket.io channel) and action server: a phone-sized screen, the keyboard, buttons, a reload, and text that
 must never become HTML; an answer's source links, feedback buttons and disclaimer; the doctor-visit notes as a
 list; and the page checked with axe-core (webchat/node_modules, pinned in webchat/package.json) for WCAG 2.1
-A and AA. Screenshots go to tests/output/; the answer's is copied to docs/images/ for the README.
+A and AA. Screenshots go to tests/output/; the answer's is copied to docs/images/ for the README. The session's
+shared assistant (tests/conftest.py) allows the page's origin.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from launch.assistant import ROOT
 from launch.webchat_server import WEBCHAT, server
-from tests.linked_sources import QUESTION, knowledge_with_links
-from tests.servers import ROOT, free_port, running_assistant
+from tests.linked_sources import QUESTION
+
+pytestmark = pytest.mark.servers
 
 DISCLAIMER = "not a substitute for professional medical advice"
 OUTPUT = ROOT / "tests" / "output"
@@ -38,26 +41,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WAIT = 60_000  # ms; the machine is shared
-
-
-@pytest.fixture(scope="module")
-def page_port():
-    return free_port()
-
-
-@pytest.fixture(scope="module")
-def linked(tmp_path_factory):
-    """The environment for a knowledge base whose answer to QUESTION has linked sources, and those sources."""
-    return knowledge_with_links(tmp_path_factory.mktemp("knowledge"))
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory, page_port, linked):
-    # the page's origin may call Rasa (socket.io polls over cross-origin HTTP before it upgrades)
-    cors = ["--cors", f"http://127.0.0.1:{page_port}"]
-    origins = {"CORS_ORIGINS": f"http://127.0.0.1:{page_port}", **linked[0]}  # and its socket.io connections
-    with running_assistant(tmp_path_factory.mktemp("webchat"), rasa_args=cors, extra_env=origins) as urls:
-        yield urls
 
 
 @pytest.fixture(scope="module")
