@@ -59,6 +59,17 @@ def test_clusters_of_few_or_empty_messages():
     assert only.count == 2
 
 
+def test_the_report_of_a_store_no_server_has_used_is_empty_not_an_error(tmp_path, monkeypatch):
+    from tools import content_report
+
+    out = tmp_path / "report.html"
+    monkeypatch.setattr(
+        "sys.argv", ["content_report", "--out", str(out), "--database", f"sqlite:///{tmp_path / 'new.db'}"]
+    )
+    assert content_report.main() == 0
+    assert "<html" in out.read_text(encoding="utf-8").lower()
+
+
 def test_report_shows_topics_ratings_and_clusters_and_escapes_user_text(review_url):
     store = ReviewStore()
     store.answers_given(["causes/general", "causes/condition:diabetes", "prevention/general"])

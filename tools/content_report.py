@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 
 from actions import settings
-from actions.review_store import ReviewStore
+from actions.review_store import ReviewStore, prepare_schema
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_CLUSTERS = 10
@@ -116,6 +116,7 @@ def main() -> int:
     parser.add_argument("--database", default=settings.REVIEW_DATABASE_URL, help="SQLAlchemy URL of the review store")
     args = parser.parse_args()
     print(f">> reading {args.database} and clustering the unanswered messages", flush=True)
+    prepare_schema(args.database)  # this tool's start-up: a store no server has used yet gives an empty report
     html = build_report(ReviewStore(args.database), dt.datetime.now(dt.timezone.utc))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(html, encoding="utf-8")
