@@ -9,7 +9,7 @@ An editor adds a warning sign, a phrase or a reason in data/knowledge, with no c
 
 from __future__ import annotations
 
-import threading
+from functools import cache
 from typing import Iterator, List, Mapping, Optional, Sequence
 
 from actions import settings
@@ -46,41 +46,25 @@ __all__ = [
 NO_RED_FLAGS = "none"
 """The red_flags slot's value when the user has none of the warning signs."""
 
-_READER: Optional[RedFlagReader] = None
-_RULES: Optional[RedFlagRules] = None
-_ASSESSMENT: Optional[AssessmentRules] = None
-_LOCK = threading.Lock()
 
-
+# Built on first use and kept for the process (functools.cache). Two threads may both build one on first use;
+# the results are equal and pure, so that costs a moment, not correctness.
+@cache
 def red_flag_rules() -> RedFlagRules:
     """The red-flag rules from data/knowledge, read on first use."""
-    global _RULES
-    if _RULES is None:
-        with _LOCK:
-            if _RULES is None:
-                _RULES = RedFlagRules.load(settings.KNOWLEDGE_DIR)
-    return _RULES
+    return RedFlagRules.load(settings.KNOWLEDGE_DIR)
 
 
+@cache
 def assessment_rules() -> AssessmentRules:
     """The assessment's rules from data/knowledge, read on first use."""
-    global _ASSESSMENT
-    if _ASSESSMENT is None:
-        with _LOCK:
-            if _ASSESSMENT is None:
-                _ASSESSMENT = AssessmentRules.load(settings.KNOWLEDGE_DIR)
-    return _ASSESSMENT
+    return AssessmentRules.load(settings.KNOWLEDGE_DIR)
 
 
+@cache
 def red_flag_reader() -> RedFlagReader:
     """The reader, built once on first use (a blank spaCy pipeline: well under a second)."""
-    global _READER
-    if _READER is None:
-        rules = red_flag_rules()
-        with _LOCK:
-            if _READER is None:
-                _READER = RedFlagReader(rules)
-    return _READER
+    return RedFlagReader(red_flag_rules())
 
 
 def read_red_flags(text: str) -> RedFlagReading:

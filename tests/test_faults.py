@@ -25,6 +25,7 @@ from launch.assistant import LIFTED_RATE_LIMITS, ROOT
 from launch.isolated_services import AUTH, conversation_id, query
 from launch.topology import Services, Topology
 from tests.private_services import PrivatePostgres, PrivateRedis, private_services
+from tests.test_topology import ASSESSMENT
 
 pytestmark = [pytest.mark.servers, pytest.mark.services]
 
@@ -36,14 +37,7 @@ RETRY_PAUSE = 0.5  # seconds a user waits before sending a message again after t
 USERS = 4
 SCRIPTS = {
     "questions": ("hello", "what causes leg cramps?", "how can I prevent cramps?", "is quinine good for cramps?"),
-    "assessment": (  # the referral form, answered in free text; ends with self-care advice
-        "can you assess my leg cramps?",
-        "no, nothing like that",
-        "about 3 out of 10",
-        "not very often",
-        "a couple of minutes",
-        "I haven't tried anything yet",
-    ),
+    "assessment": ASSESSMENT,  # the referral form, answered in free text; ends with self-care advice
 }
 PAIRS = (  # two messages of one user at the same moment, one to each replica
     ("what causes leg cramps?", "is quinine good for cramps?"),

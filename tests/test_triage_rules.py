@@ -74,13 +74,19 @@ def test_the_real_rules_have_no_problems():
     assert problems(settings.KNOWLEDGE_DIR, TODAY, settings.KB_MAX_REVIEW_AGE_DAYS) == []
 
 
-def test_an_editor_adds_a_warning_sign_without_code(knowledge, tmp_path, monkeypatch):
+def clear_built_rules() -> None:
+    """Forget the rules and reader built from data/knowledge (actions.triage builds them once per process)."""
+    for built in (triage.red_flag_rules, triage.assessment_rules, triage.red_flag_reader):
+        built.cache_clear()
+
+
+def test_an_editor_adds_a_warning_sign_without_code(knowledge, tmp_path, monkeypatch, request):
     add_sign(knowledge)
     assert problems(knowledge, TODAY, 365) == []
     # the public reader, as the actions and the NLU component call it, from the edited data
     monkeypatch.setattr(settings, "KNOWLEDGE_DIR", knowledge)
-    monkeypatch.setattr(triage, "_RULES", None)
-    monkeypatch.setattr(triage, "_READER", None)
+    clear_built_rules()
+    request.addfinalizer(clear_built_rules)  # later tests read the real data again
     assert triage.find_red_flags("There is a hard lump in my calf and it will not go") == ["hard_calf_lump"]
     assert triage.find_red_flags("no calf lump, just the usual cramp") == []
     assert triage.find_red_flags("what if I get a hard lump in my calf?") == []
