@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import aiohttp
 
@@ -73,10 +73,11 @@ async def user(index: int, session: aiohttp.ClientSession, url: str, budget: Bud
         round_ += 1
 
 
-async def run(url: str, users: int, messages: int, warmup: int) -> dict:
+async def run(url: str, users: int, messages: int, warmup: int, token: Optional[str] = None) -> dict:
+    """`messages` messages from `users` users; the bearer token is `token`, else REST_TOKEN (launch/settings.py)."""
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
-    token = settings.REST_TOKEN
+    token = token or settings.REST_TOKEN
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
         warm: List[Outcome] = []

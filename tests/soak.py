@@ -68,15 +68,16 @@ def main() -> int:
         print(f">> soak: starting both servers in {workdir}", flush=True)
         with running_assistant(Path(workdir)) as urls:
             url = f"{urls['rasa']}/webhooks/rest/webhook"
-            os.environ["REST_TOKEN"] = urls["token"]
-            warm = asyncio.run(loadgen.run(url, 1, 20, 0))
-            failures += [f"warm-up: {e['error']}" for e in warm["errors"]]
+            warm = asyncio.run(loadgen.run(url, 1, 20, 0, token=urls["token"]))
+            if warm["errors"]:  # nothing works: say why now, not after the whole soak
+                print(f">> soak FAILED at the warm-up: {warm['errors'][0]['error']}", flush=True)
+                return 1
             start = memory(urls)
             show("after warm-up", urls)
             print(f">> {SECONDS:.0f} s of load: {USERS} users, rounds of {ROUND_MESSAGES} messages", flush=True)
             began, sent = time.monotonic(), 0
             while time.monotonic() - began < SECONDS:
-                result = asyncio.run(loadgen.run(url, USERS, ROUND_MESSAGES, 0))
+                result = asyncio.run(loadgen.run(url, USERS, ROUND_MESSAGES, 0, token=urls["token"]))
                 summary = result["summary"]
                 sent += summary["requests"]
                 failures += [f"load: {e['error']}" for e in result["errors"]]
