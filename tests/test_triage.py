@@ -163,6 +163,10 @@ def test_levels_come_from_the_data_most_urgent_first():
         ("stretching didn't help and it still won't let go", "persistent_cramp"),
         ("no swelling, but my foot is numb", "neuro_symptoms"),
         ("my mum had a DVT last year and now her calf is swollen again", "dvt_signs"),
+        (
+            "my calf cramped up an hour ago and it still hasn't let go, I've stretched it and walked on it",
+            "persistent_cramp",
+        ),
     ],
 )
 def test_the_reader_finds_signs_told_as_stories(text, flag):
@@ -254,3 +258,14 @@ def test_the_rules_are_checked(tmp_path):
     )
     with pytest.raises(RulesError, match="level"):
         RedFlagRules.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "both my calves start cramping after about an hour of running",  # when it starts, not how long it lasts
+        "after an hour on the bike my thighs cramp, then it passes",
+    ],
+)
+def test_when_a_cramp_starts_is_not_how_long_it_lasts(text):
+    assert find_red_flags(text) == []
