@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+
+def set_ranking(message: Message, ranking: List[Dict[str, Any]]) -> None:
+    """The message's intent ranking replaced by `ranking`; its first entry becomes the intent."""
+    message.set(INTENT, ranking[0], add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
 
 class UntrainedComponent(GraphComponent):

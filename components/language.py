@@ -29,7 +29,6 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
-    INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
@@ -37,7 +36,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from components.base import UntrainedComponent
+from components.base import UntrainedComponent, set_ranking
 
 logger = logging.getLogger(__name__)
 
@@ -139,8 +138,7 @@ class LanguageDetector(UntrainedComponent, IntentClassifier):
             ranking = [
                 r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != OTHER_LANGUAGE_INTENT
             ]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+            set_ranking(message, [intent, *ranking])
             entities = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != LANGUAGE_ENTITY]
             entities.append(
                 {

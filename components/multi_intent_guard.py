@@ -19,7 +19,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.base import UntrainedComponent
+from components.base import UntrainedComponent, set_ranking
 from components.question_focus import asks, sentences
 
 SPLIT = "+"
@@ -57,6 +57,5 @@ class MultiIntentGuard(UntrainedComponent, IntentClassifier):
             if SPLIT not in str(intent.get(INTENT_NAME_KEY) or "") or text.startswith("/") or asks_two_things(text):
                 continue
             ranking = single_ranking(message.get(INTENT_RANKING_KEY) or [intent], intent)
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            set_ranking(message, ranking)
         return messages

@@ -19,7 +19,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.base import UntrainedComponent
+from components.base import UntrainedComponent, set_ranking
 from components.question_focus import STORY_MARK, marker
 
 STORY_INTENT = "report_symptoms"
@@ -42,6 +42,5 @@ class Narrative(UntrainedComponent, IntentClassifier):
             rest = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (STORY_INTENT, name)]
             swapped = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: story_confidence}
             ranking = [top, *sorted([swapped, *rest], key=lambda r: -float(r[PREDICTED_CONFIDENCE_KEY]))]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            set_ranking(message, ranking)
         return messages

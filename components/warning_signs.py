@@ -17,7 +17,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.base import UntrainedComponent
+from components.base import UntrainedComponent, set_ranking
 
 RED_FLAG_INTENT = "report_red_flag"
 UNCHECKED_INTENTS = frozenset(
@@ -55,6 +55,5 @@ class WarningSigns(UntrainedComponent, IntentClassifier):
                     r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT
                 ]
                 top = {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+                set_ranking(message, [top, *ranking])
         return messages
