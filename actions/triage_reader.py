@@ -16,8 +16,11 @@ configurable (termset, entity labels, extension name), so we run one NegEx pipe 
 its own termset from the data: `negated` (negspacy's English termset, extended for chat), `hypothetical`
 ("what if", "signs of", "in case"), `historical` ("years ago", "runs in the family", "once") and
 `past_diagnosis` ("my mum had a clot": a named diagnosis after "had" is history, a symptom is not, so
-"my son's foot went white" is still a present warning sign). A story about another person's present
-symptoms counts: people ask for their mum, son or wife.
+"my son's foot went white" is still a present warning sign). Two more kinds are about neighbouring problems:
+`other_subject` (a duration told of crying, hiccups or sleep, not of the cramp: "my baby screams for hours")
+and `restless_legs` (tingling with the urge to move the legs). A kind's `unless` labels keep a mention present
+in a sentence that mentions them too ("screaming for hours with a cramp"). A story about another person's
+present symptoms counts: people ask for their mum, son or wife.
 
 Everything clinical is data (actions.triage_rules reads data/knowledge/red_flags.yml and subjects.yml):
 the signs, cues, combinations, decoys, termsets and words. This module holds only the mechanics."""
@@ -124,7 +127,11 @@ class RedFlagReader:
         for ent in doc.ents:
             if ent.label_ == DECOY:
                 continue
-            context = tuple(kind for kind, ext in self.extensions.items() if ent._.get(ext))
+            context = tuple(
+                kind.name
+                for kind in self.rules.context
+                if ent._.get(self.extensions[kind.name]) and not any(o.label_ in kind.unless for o in ent.sent.ents)
+            )
             sentence = sum(1 for s in starts if s <= ent.start) - 1
             found.append(Mention(ent.label_, ent.text, sentence, context))
         return found
@@ -152,7 +159,8 @@ class RedFlagReading:
     present: Tuple[str, ...]
     """Warning signs present, most urgent first."""
     not_present: Tuple[str, ...]
-    """Warning signs mentioned only as absent, hypothetical or history ("no swelling", "what if my leg swells?")."""
+    """Warning signs mentioned only as absent, hypothetical, history or of something else ("no swelling", "what if
+    my leg swells?", "my baby cries for hours")."""
 
 
 THINC_WITHOUT_TENSORFLOW = "8.1."

@@ -65,6 +65,8 @@ class ContextKind:
     termset: Dict[str, List[str]]
     applies_to: Tuple[str, ...] = ()
     ignores: Tuple[str, ...] = ()
+    unless: Tuple[str, ...] = ()
+    """The kind does not apply to a mention in a sentence that also mentions one of these labels (the cramp)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,13 @@ def _context_kind(name: str, raw: Mapping[str, Any]) -> ContextKind:
         "following_negations": termset["following"],
         "termination": termset["termination"],
     }
-    return ContextKind(name, negex_termset, tuple(raw.get("applies_to") or ()), tuple(raw.get("ignores") or ()))
+    return ContextKind(
+        name,
+        negex_termset,
+        tuple(raw.get("applies_to") or ()),
+        tuple(raw.get("ignores") or ()),
+        tuple(raw.get("unless") or ()),
+    )
 
 
 def red_flag_problems(source: Any, subjects: Any) -> List[str]:
@@ -211,7 +219,7 @@ def _context_problems(where: str, context: Any, labels: set) -> List[str]:
             continue
         for key in CONTEXT_KEYS:
             found += _phrase_problems(f"{where}: context {name} {key}", raw.get(key) or [], allow_empty=True)
-        for key in ("applies_to", "ignores"):
+        for key in ("applies_to", "ignores", "unless"):
             for label in raw.get(key) or ():
                 if label not in labels:
                     found.append(f"{where}: context {name} {key} names {label!r}, which is neither a cue nor a sign")

@@ -269,3 +269,117 @@ def test_the_rules_are_checked(tmp_path):
 )
 def test_when_a_cramp_starts_is_not_how_long_it_lasts(text):
     assert find_red_flags(text) == []
+
+
+# --- neighbouring problems: durations of something else, growing pains, restless legs ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my baby screams for hours every night and nothing settles her",
+        "our toddler cries for hours at bedtime",
+        "the little one has been crying for over an hour",
+        "my newborn won't stop crying in the evenings",
+        "I've had hiccups for half an hour, how do I get rid of them",
+        "my hiccups have gone on for 2 hours now, how do I stop them",
+        "he sleeps for hours after a match",
+        "I lay awake for hours last night",
+        "I stood for hours at the wedding and my calves ache today",
+    ],
+)
+def test_a_duration_of_something_else_is_not_a_long_cramp(text):
+    reading = read_red_flags(text)
+    assert reading.present == ()
+
+
+def test_a_duration_of_something_else_is_no_alarm_for_a_named_sign():
+    # the NLU may tag "for hours" as persistent_cramp; the reader says it is not present (actions.red_flags)
+    assert read_red_flags("my son cries for hours every night").not_present == ("persistent_cramp",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the cramp has lasted for hours",
+        "my calf has been cramping for hours",
+        "my daughter has been screaming for hours with a cramp in her thigh",
+        "the spasm in his foot made him cry for an hour",
+        "he's been crying in pain for hours and his calf is rock hard",
+        "I had hiccups and now a cramp in my calf for half an hour",
+        "I woke up screaming, it's been 3 hours and it still won't let go",
+        "I was driving and my calf seized up for an hour",
+        "it's been going on for hours",
+    ],
+)
+def test_a_cramp_that_lasts_hours_is_still_a_long_cramp(text):
+    assert "persistent_cramp" in find_red_flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son wakes up crying that his legs hurt",
+        "my 7 year old keeps waking up crying, her shins ache",
+        "my husband kicks all night long and keeps me awake",
+    ],
+)
+def test_waking_without_a_cramp_is_not_the_sleep_sign(text):
+    assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son keeps waking up with leg cramps",
+        "I keep waking up at night with a charley horse in my calf",
+        "calf spasms keep me awake most nights",
+        "cramps wake me every night",
+    ],
+)
+def test_cramps_that_keep_waking_are_the_sleep_sign(text):
+    assert "sleep_disruption" in find_red_flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a creepy crawly tingling in my legs every evening, I have to move them to make it stop",
+        "my legs tingle when I lie down and I get an urge to move them",
+        "restless legs at night, all tingly and fizzy",
+        "my legs go tingly in the evening and I can't keep them still",
+    ],
+)
+def test_restless_legs_are_not_numbness_or_weakness(text):
+    assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, flag",
+    [
+        ("my left foot has been numb since the cramp", "neuro_symptoms"),
+        ("pins and needles in my toes that won't go", "neuro_symptoms"),
+        ("my leg feels weak and keeps giving way", "neuro_symptoms"),
+        ("I can't feel my foot", "neuro_symptoms"),
+        ("my toes have been tingling ever since the cramp last night", "neuro_symptoms"),
+        ("my foot is tingling, I have to keep moving it", "neuro_symptoms"),
+        ("my legs feel restless and my foot has gone numb", "neuro_symptoms"),
+        ("my foot is icy cold and tingling", "pale_cold_leg"),
+        ("my calf keeps twitching and tingling", "twitching_wasting"),
+    ],
+)
+def test_numbness_weakness_and_tingling_are_still_signs(text, flag):
+    assert flag in find_red_flags(text)
+
+
+def test_an_unknown_label_in_unless_is_named(tmp_path):
+    source = (settings.KNOWLEDGE_DIR / "red_flags.yml").read_text(encoding="utf-8")
+    (tmp_path / "subjects.yml").write_text(
+        (settings.KNOWLEDGE_DIR / "subjects.yml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert "    unless: [muscle_pain]\n" in source
+    (tmp_path / "red_flags.yml").write_text(
+        source.replace("    unless: [muscle_pain]\n", "    unless: [no_such_label]\n"), encoding="utf-8"
+    )
+    with pytest.raises(RulesError, match="unless names 'no_such_label'"):
+        RedFlagRules.load(tmp_path)
