@@ -14,6 +14,7 @@ The model runs on numpy (components/minilm.py); nothing is trained here.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, List
 
 import numpy as np
@@ -26,6 +27,25 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from components import minilm
 from components.base import UntrainedComponent
 from components.question_focus import focus_spans
+
+SHORT = 60
+"""Texts up to this many characters are kept in a cache of the process: the same short replies ("yes", "no",
+"thanks", a button's title) come again and again, and their embedding costs about 8 ms each time."""
+
+
+@functools.lru_cache(maxsize=4096)
+def short_embedding(text: str) -> np.ndarray:
+    vector = minilm.shared().encode([text])[0]
+    vector.setflags(write=False)  # shared by every caller
+    return vector
+
+
+def embeddings(texts: List[str], cached: bool) -> Dict[str, np.ndarray]:
+    """Each distinct text's embedding; those not taken from the cache in one batch."""
+    unique = sorted(set(texts))
+    long = [t for t in unique if len(t) > SHORT or not cached]
+    found = dict(zip(long, minilm.shared().encode(long), strict=True)) if long else {}
+    return {t: found[t] if t in found else short_embedding(t) for t in unique}
 
 
 def focus_text(text: str) -> str:
@@ -40,18 +60,21 @@ class SentenceEmbedding(UntrainedComponent):
         return {"scale": 1.0}
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        self.featurize(training_data.training_examples, cached=False)  # one batch: faster, and no cache to fill
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        return self.featurize(messages, cached=True)
+
+    def featurize(self, messages: List[Message], cached: bool) -> List[Message]:
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return messages
         texts = [str(m.get(TEXT)) for m in with_text]
         focus = [focus_text(t) for t in texts]
-        unique = sorted(set(texts) | set(focus))  # most messages are their own focus: embedded once
-        vectors = dict(zip(unique, minilm.shared().encode(unique) * float(self.component_config["scale"]), strict=True))
+        vectors = embeddings(texts + focus, cached)  # most messages are their own focus: embedded once
+        scale = float(self.component_config["scale"])
         for message, text, question in zip(with_text, texts, focus, strict=True):
-            feature = np.concatenate([vectors[text], vectors[question]])[None, :]
+            feature = scale * np.concatenate([vectors[text], vectors[question]])[None, :]
             message.add_features(Features(feature, FEATURE_TYPE_SENTENCE, TEXT, self.__class__.__name__))
         return messages

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Tuple
+
 import numpy as np
 import scipy.sparse
 from rasa.nlu.constants import TOKENS_NAMES
@@ -27,10 +29,13 @@ def tokenised(text: str) -> Message:
     return message
 
 
-def classified(text: str, intent: str) -> Message:
+def classified(text: str, intent: str, *others: Tuple[str, float]) -> Message:
+    """A message as DIET leaves it: `intent` first (0.9, or 1 minus the others' confidences), then `others`."""
+    top = {"name": intent, "confidence": round(1.0 - sum(c for _, c in others), 6) if others else 0.9}
+    ranking = [top, *({"name": n, "confidence": c} for n, c in others)]
     message = Message({TEXT: text})
-    message.set(INTENT, {"name": intent, "confidence": 0.9})
-    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.9}])
+    message.set(INTENT, ranking[0])
+    message.set(INTENT_RANKING_KEY, ranking)
     return message
 
 
@@ -108,13 +113,9 @@ def test_questions_form_answers_and_stories_without_a_sign_keep_their_intent():
 
 def test_a_story_that_asks_nothing_is_a_description_not_a_question():
     story = "Woke at 3am with my calf like a rock. Stretched it out. Sore today but fine."
-    messages = [classified(story, "ask_prevention"), classified(story + " Any tips?", "ask_prevention")]
-    messages += [classified(story, "report_red_flag"), classified(story, "out_of_scope")]
-    for message in messages:
-        top = {"name": message.get(INTENT)["name"], "confidence": 0.7}
-        ranking = [top, {"name": "report_symptoms", "confidence": 0.2}]
-        message.set(INTENT, ranking[0])
-        message.set(INTENT_RANKING_KEY, ranking)
+    pairs = [(story, "ask_prevention"), (story + " Any tips?", "ask_prevention")]
+    pairs += [(story, "report_red_flag"), (story, "out_of_scope")]
+    messages = [classified(text, intent, ("report_symptoms", 0.3)) for text, intent in pairs]
     Narrative({}).process(messages)
     assert [m.get(INTENT)["name"] for m in messages] == [
         "report_symptoms",
@@ -124,7 +125,7 @@ def test_a_story_that_asks_nothing_is_a_description_not_a_question():
     ]
     assert messages[0].get(INTENT_RANKING_KEY) == [
         {"name": "report_symptoms", "confidence": 0.7},
-        {"name": "ask_prevention", "confidence": 0.2},
+        {"name": "ask_prevention", "confidence": 0.3},
     ]
 
 
@@ -136,17 +137,7 @@ def test_a_story_that_asks_a_question_gets_the_question_not_the_assessment():
         story + " Stretching helps a bit.",  # asks nothing: stays
         "What can he do to stop them?",  # one sentence: left to DIET
     ]
-    messages = []
-    for text in texts:
-        message = classified(text, "report_symptoms")
-        ranking = [
-            {"name": "report_symptoms", "confidence": 0.6},
-            {"name": "affirm", "confidence": 0.25},
-            {"name": "ask_prevention", "confidence": 0.15},
-        ]
-        message.set(INTENT, ranking[0])
-        message.set(INTENT_RANKING_KEY, ranking)
-        messages.append(message)
+    messages = [classified(t, "report_symptoms", ("affirm", 0.25), ("ask_prevention", 0.15)) for t in texts]
     Narrative({}).process(messages)
     assert [m.get(INTENT)["name"] for m in messages] == [
         "ask_prevention",

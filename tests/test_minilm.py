@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components import minilm
-from components.sentence_embedding import SentenceEmbedding, focus_text
+from components.sentence_embedding import SentenceEmbedding, focus_text, short_embedding
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.json").read_text(encoding="utf-8"))
 
@@ -65,3 +65,14 @@ def test_the_component_adds_the_message_and_its_question_as_one_sentence_feature
         assert np.allclose(whole, 2.0 * minilm.shared().encode([message.get(TEXT)])[0], atol=1e-5)
         assert np.allclose(focus, 2.0 * minilm.shared().encode([question])[0], atol=1e-5)
     assert not messages[2].features
+
+
+def test_short_messages_are_embedded_once_per_process():
+    short_embedding.cache_clear()
+    for _ in range(3):
+        SentenceEmbedding({}).process([Message({TEXT: "yes please"})])
+    info = short_embedding.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+    long = "My dad is 79 and has had cramps in both calfs every night since he started a new tablet."
+    SentenceEmbedding({}).process([Message({TEXT: long})])
+    assert short_embedding.cache_info().currsize == 1  # long texts are not kept
