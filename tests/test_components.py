@@ -68,20 +68,37 @@ def test_a_two_question_label_needs_two_questions():
     assert asks_two_things("what causes leg cramps and how can i prevent them")
     assert asks_two_things("I get cramps. Why? What can I do?")
     assert not asks_two_things("how do i stop waking up with cramps every single night")
-    one = classified("how do i stop getting cramps", "x")
-    two = classified("why do they happen and how do i stop them", "x")
-    for message in (one, two):
-        ranking = [
-            {"name": "ask_self_care+ask_prevention", "confidence": 0.5},
-            {"name": "ask_prevention", "confidence": 0.3},
-            {"name": "ask_self_care", "confidence": 0.2},
-        ]
-        message.set(INTENT, ranking[0])
-        message.set(INTENT_RANKING_KEY, ranking)
-    MultiIntentGuard({}).process([one, two])
+    assert not asks_two_things("ok thanks, and can stretching stop them happening?")  # thanks is no question
+    runners_up = (("ask_prevention", 0.3), ("ask_self_care", 0.2))  # the two-question label has 0.5
+    one = classified("how do i stop getting cramps", "ask_self_care+ask_prevention", *runners_up)
+    two = classified(
+        "why do they happen and how do i stop them",
+        "ask_self_care+ask_prevention",
+        ("ask_prevention", 0.45),
+        ("ask_self_care", 0.05),
+    )
+    sure = classified(two.get(TEXT), "ask_prevention", ("ask_self_care+ask_prevention", 0.2))
+    MultiIntentGuard({}).process([one, two, sure])
     assert one.get(INTENT) == {"name": "ask_prevention", "confidence": 0.8}
     assert [r["name"] for r in one.get(INTENT_RANKING_KEY)] == ["ask_prevention", "ask_self_care"]
-    assert two.get(INTENT)["name"] == "ask_self_care+ask_prevention"
+    # two questions, and the runner-up is a part of the two-question label: one reading, not an ambiguity
+    assert two.get(INTENT) == {"name": "ask_self_care+ask_prevention", "confidence": 0.95}
+    assert [r["name"] for r in two.get(INTENT_RANKING_KEY)] == ["ask_self_care+ask_prevention", "ask_self_care"]
+    assert sure.get(INTENT)["name"] == "ask_prevention"  # DIET is sure of one reading: left as it is
+
+
+def test_two_questions_read_as_one_of_them_or_both_get_both():
+    text = "I get cramps in my calfs. Why do they happen? How do I stop them?"
+    part_first = classified(text, "ask_causes", ("ask_causes+ask_prevention", 0.45), ("ask_triggers", 0.05))  # 0.5
+    other = classified(text, "ask_causes", ("ask_triggers", 0.45), ("ask_causes+ask_prevention", 0.05))
+    MultiIntentGuard({}).process([part_first, other])
+    assert part_first.get(INTENT) == {"name": "ask_causes+ask_prevention", "confidence": 0.95}
+    assert [r["name"] for r in part_first.get(INTENT_RANKING_KEY)] == ["ask_causes+ask_prevention", "ask_triggers"]
+    assert [r["name"] for r in other.get(INTENT_RANKING_KEY)] == [
+        "ask_causes",
+        "ask_triggers",
+        "ask_causes+ask_prevention",
+    ]
 
 
 def test_a_story_without_a_question_repeats_its_last_sentence_and_one_sentence_nothing():
