@@ -84,12 +84,12 @@ class MiniLM:
         )
         x = layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         blocked = (1.0 - mask[:, None, None, :]) * np.float32(-1e9)
+
+        def heads(t: np.ndarray) -> np.ndarray:
+            return t.reshape(batch, length, HEADS, -1).transpose(0, 2, 1, 3)
+
         for i in range(self.layers):
             p = f"encoder.layer.{i}"
-
-            def heads(t: np.ndarray) -> np.ndarray:
-                return t.reshape(batch, length, HEADS, -1).transpose(0, 2, 1, 3)
-
             q, k, v = (heads(t) for t in np.split(self.linear(x, f"{p}.qkv"), 3, axis=-1))
             scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1]) + blocked
             scores = np.exp(scores - scores.max(-1, keepdims=True))

@@ -65,12 +65,10 @@ def merged_ranking(ranking: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     ranking as it is."""
     if len(ranking) < 2 or ranking[0][PREDICTED_CONFIDENCE_KEY] - ranking[1][PREDICTED_CONFIDENCE_KEY] >= CLOSE:
         return ranking
-    first, second = (str(r.get(INTENT_NAME_KEY) or "") for r in ranking[:2])
-    multi, part = (ranking[0], ranking[1]) if SPLIT in first else (ranking[1], ranking[0])
-    if SPLIT not in str(multi.get(INTENT_NAME_KEY)) or str(part.get(INTENT_NAME_KEY)) not in str(
-        multi.get(INTENT_NAME_KEY)
-    ).split(SPLIT):
-        return ranking
+    top, runner_up = ranking[0], ranking[1]
+    multi, part = (top, runner_up) if SPLIT in str(top.get(INTENT_NAME_KEY)) else (runner_up, top)
+    if str(part.get(INTENT_NAME_KEY)) not in str(multi.get(INTENT_NAME_KEY)).split(SPLIT):
+        return ranking  # not a two-question label and its part (a name without "+" splits into itself)
     total = float(multi[PREDICTED_CONFIDENCE_KEY]) + float(part[PREDICTED_CONFIDENCE_KEY])
     joined = {INTENT_NAME_KEY: multi[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: total}
     return [joined, *(dict(r) for r in ranking[2:])]
