@@ -59,6 +59,7 @@ ENTITY_KEYS = {
     "trigger": {
         "sleep_position",
         "reduced_squatting",
+        "night",
         "overuse",
         "dehydration",
         "muscle_fatigue",
