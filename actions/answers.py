@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 DISCLAIMER_RESPONSE = "utter_disclaimer"
 OFFER_ASSESSMENT_RESPONSE = "utter_offer_assessment"
 RED_FLAGS_TOPIC = "red_flags"
+NEIGHBOURS_TOPIC = "neighbours"
+"""Neighbouring conditions that are not leg cramps (period pain, growing pains, restless legs...): short pointers."""
 KNOWLEDGE_ERRORS = (SQLAlchemyError, AnswerNotFound)
 
 
@@ -42,8 +44,12 @@ class Answers:
         return self._repository
 
     def say(self, dispatcher: CollectingDispatcher, topic: str, subjects: Iterable[SubjectRef] = ()) -> KnowledgeAnswer:
-        """Send the answer on `topic` about the first subject it covers (else its general answer) with its source."""
-        found = self.repository.answer(topic, subjects)
+        """Send the answer on `topic` about the first subject it covers (else its general answer) with its source.
+        A neighbouring condition the topic has no answer about gets its pointer instead: the leg-cramp answer
+        ("how do I stop period cramps" -> preventing leg cramps) would answer a question nobody asked."""
+        wanted = list(subjects)
+        neighbour = self.neighbour(topic, wanted)
+        found = self.repository.answer(*((NEIGHBOURS_TOPIC, [neighbour]) if neighbour else (topic, wanted)))
         values: Dict[str, Any] = {
             "answer": found.text.replace("{emergency_number}", settings.EMERGENCY_NUMBER),
             "source": found.source,
@@ -58,6 +64,17 @@ class Answers:
         else:
             dispatcher.utter_message(response="utter_knowledge_answer", **values)
         return found
+
+    def neighbour(self, topic: str, subjects: Sequence[SubjectRef]) -> Optional[SubjectRef]:
+        """The first of `subjects` that is a neighbouring condition `topic` has no answer about, if any."""
+        if topic in (NEIGHBOURS_TOPIC, RED_FLAGS_TOPIC):
+            return None
+        for subject in subjects:
+            if subject[0] == "condition":
+                covering = self.repository.covering(subject)
+                if NEIGHBOURS_TOPIC in covering and topic not in covering:
+                    return subject
+        return None
 
     def mentioned(self, tracker: Tracker, kinds: Sequence[str]) -> List[SubjectRef]:
         """Subjects named in the latest message, as knowledge-base keys, in the order of `kinds`."""

@@ -17,8 +17,7 @@ class ActionAnswerMedication(KnowledgeAction):
         return "action_answer_medication"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        named = self.kb.mentioned(tracker, ["medication"])
-        self.kb.say(dispatcher, "medication", named)
-        if named:  # the general rules (no doses, no sharing, ask a pharmacist) apply to every named medicine too
+        found = self.kb.say(dispatcher, "medication", self.kb.mentioned(tracker, ["medication", "condition"]))
+        if found.subject:  # the general rules (no doses, no sharing, ask a pharmacist) apply to every named medicine
             self.kb.say(dispatcher, "medication")
         return []

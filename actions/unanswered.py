@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.answers import KNOWLEDGE_ERRORS, Answers, apologise, disclaim, latest_intent
+from actions.answers import KNOWLEDGE_ERRORS, NEIGHBOURS_TOPIC, Answers, apologise, disclaim, latest_intent
 from actions.repository import KnowledgeRepository
 from actions.review_store import ReviewStore
 from actions.scrub import scrub
@@ -27,7 +27,6 @@ from actions.scrub import scrub
 logger = logging.getLogger(__name__)
 
 REPLY_BY_KIND = {"out_of_scope": "utter_out_of_scope", "fallback": "utter_default"}
-NEIGHBOURS_TOPIC = "neighbours"
 MAX_CHOICES = 3
 MIN_CHOICE_CONFIDENCE = 0.05
 TOPIC_TITLE_PREFIX = "utter_topic_"
@@ -47,7 +46,7 @@ class ActionUnanswered(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         kind = "out_of_scope" if latest_intent(tracker) == "out_of_scope" else "fallback"
         text = (tracker.latest_message.get("text") or "").strip()
-        if self.answered_safely(dispatcher, tracker, kind):
+        if self.answered_safely(dispatcher, tracker):
             disclaim(dispatcher)
         elif kind == "fallback" and (choices := likely_topics(tracker, domain, self.kb)):
             dispatcher.utter_message(response="utter_did_you_mean", buttons=choices)
@@ -60,16 +59,15 @@ class ActionUnanswered(Action):
                 logger.exception("could not store an unanswered message for review")
         return []
 
-    def answered_safely(self, dispatcher: CollectingDispatcher, tracker: Tracker, kind: str) -> bool:
+    def answered_safely(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         """Urgent advice for a warning sign, or the pointer for a neighbouring condition; False if neither."""
         try:
             if self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or ""):
                 return True
-            if kind == "out_of_scope":
-                for subject in self.kb.mentioned(tracker, ["condition"]):
-                    if NEIGHBOURS_TOPIC in self.kb.repository.covering(subject):
-                        self.kb.say(dispatcher, NEIGHBOURS_TOPIC, [subject])
-                        return True
+            for subject in self.kb.mentioned(tracker, ["condition"]):  # out of scope or not understood alike
+                if NEIGHBOURS_TOPIC in self.kb.repository.covering(subject):
+                    self.kb.say(dispatcher, NEIGHBOURS_TOPIC, [subject])
+                    return True
         except KNOWLEDGE_ERRORS:
             apologise(dispatcher, self.name())
             return True

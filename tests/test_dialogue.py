@@ -10,6 +10,7 @@ import pytest
 from actions.answers import DISCLAIMER_RESPONSE, OFFER_ASSESSMENT_RESPONSE
 from actions.conversation import acknowledgement, is_story, parse_subject, subject_of
 from actions.follow_up import ActionAnswerFollowUp, ActionAnswerParts
+from actions.medication import ActionAnswerMedication
 from actions.topics import ActionAnswerCauses, ActionAnswerTopic
 from actions.unanswered import ActionUnanswered
 from tests.conftest import entity, make_tracker, responses
@@ -210,6 +211,45 @@ async def test_a_neighbouring_condition_gets_a_pointer_not_a_leg_cramp_answer(re
     await ActionUnanswered(repository).run(dispatcher, tracker, domain)
     assert answer_ids(dispatcher) == ["neighbours/condition:period_pain"]
     assert responses(dispatcher)[-1] == DISCLAIMER_RESPONSE
+
+
+async def test_a_question_about_a_neighbour_gets_its_pointer_not_the_topic_for_leg_cramps(repository, dispatcher, domain):
+    tracker = make_tracker(
+        "how do I stop period cramps coming back?", "ask_prevention", [entity("condition", "period cramps")]
+    )
+    await ActionAnswerTopic(repository).run(dispatcher, tracker, domain)
+    assert answer_ids(dispatcher) == ["neighbours/condition:period_pain"]
+
+
+async def test_a_topic_that_covers_the_neighbour_answers_it_itself(repository, dispatcher, domain):
+    tracker = make_tracker("what causes restless legs?", "ask_causes", [entity("condition", "restless legs")])
+    await ActionAnswerCauses(repository).run(dispatcher, tracker, domain)
+    assert answer_ids(dispatcher) == ["causes/condition:restless_legs_syndrome"]
+
+
+async def test_a_medicine_question_about_a_neighbour_gets_its_pointer_then_the_medicine_rules(
+    repository, dispatcher, domain
+):
+    """Magnesium for night cramps is not the question; restless legs is not a cramp."""
+    tracker = make_tracker(
+        "is magnesium good for restless legs?",
+        "ask_medication_safety",
+        [entity("medication", "magnesium"), entity("condition", "restless legs")],
+    )
+    await ActionAnswerMedication(repository).run(dispatcher, tracker, domain)
+    assert answer_ids(dispatcher) == ["neighbours/condition:restless_legs_syndrome", "medication/general"]
+
+
+async def test_a_message_not_understood_that_names_a_neighbour_gets_its_pointer(repository, dispatcher, domain):
+    tracker = make_tracker(
+        "she wakes up with leg cramps, could they really be growing pains?",
+        "nlu_fallback",
+        [entity("condition", "growing pains")],
+    )
+    tracker.latest_message["intent_ranking"] = ranked(("nlu_fallback", 0.25), ("ask_symptoms", 0.2))
+    await ActionUnanswered(repository).run(dispatcher, tracker, domain)
+    assert answer_ids(dispatcher) == ["neighbours/condition:growing_pains"]
+    assert "utter_did_you_mean" not in responses(dispatcher)
 
 
 async def test_plain_out_of_scope_gets_the_usual_reply(repository, dispatcher, domain):
