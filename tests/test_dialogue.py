@@ -213,7 +213,7 @@ async def test_a_neighbouring_condition_gets_a_pointer_not_a_leg_cramp_answer(re
     assert responses(dispatcher)[-1] == DISCLAIMER_RESPONSE
 
 
-async def test_a_question_about_a_neighbour_gets_its_pointer_not_the_topic_for_leg_cramps(repository, dispatcher, domain):
+async def test_a_question_about_a_neighbour_gets_its_pointer_not_a_leg_cramp_topic(repository, dispatcher, domain):
     tracker = make_tracker(
         "how do I stop period cramps coming back?", "ask_prevention", [entity("condition", "period cramps")]
     )
