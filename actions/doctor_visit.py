@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import KNOWLEDGE_ERRORS, Answers, apologise, disclaim, latest_intent
 from actions.repository import KnowledgeRepository
-from actions.topics import QUESTION_TOPICS, SUBJECT_KINDS
+from actions.topics import QUESTION_TOPICS, kinds_for
 
 VISIT_QUESTIONS: Dict[str, str] = {
     "visit_started": "When the cramps started",
@@ -136,7 +136,7 @@ class ValidateDoctorVisitForm(FormValidationAction):
         topic = QUESTION_TOPICS.get(intent)
         if asked_now and topic and intent not in NOT_ASKED_HERE and (text or "").endswith("?"):
             try:
-                self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, SUBJECT_KINDS))
+                self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, kinds_for(topic)))
             except KNOWLEDGE_ERRORS:
                 apologise(dispatcher, self.name())
             disclaim(dispatcher)

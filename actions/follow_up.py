@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import KnowledgeAction, latest_intent
 from actions.conversation import LAST_SUBJECT_SLOT, LAST_TOPIC_SLOT, parse_subject
-from actions.topics import DEFAULT_TOPIC, QUESTION_TOPICS, SUBJECT_KINDS
+from actions.topics import DEFAULT_TOPIC, QUESTION_TOPICS, SUBJECT_KINDS, kinds_for
 
 MULTI_INTENT_SEPARATOR = "+"
 FOLLOW_UP_TOPICS = [
@@ -73,9 +73,8 @@ class ActionAnswerParts(KnowledgeAction):
         return "action_answer_parts"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        subjects = self.kb.mentioned(tracker, SUBJECT_KINDS)
         parts = latest_intent(tracker).split(MULTI_INTENT_SEPARATOR)
         topics = [QUESTION_TOPICS[part] for part in parts if part in QUESTION_TOPICS]
         for topic in topics or [DEFAULT_TOPIC]:
-            self.kb.say(dispatcher, topic, subjects)
+            self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, kinds_for(topic)))
         return []

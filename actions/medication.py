@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import KnowledgeAction
+from actions.topics import kinds_for
 
 
 class ActionAnswerMedication(KnowledgeAction):
@@ -17,7 +18,7 @@ class ActionAnswerMedication(KnowledgeAction):
         return "action_answer_medication"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        found = self.kb.say(dispatcher, "medication", self.kb.mentioned(tracker, ["medication", "condition"]))
+        found = self.kb.say(dispatcher, "medication", self.kb.mentioned(tracker, kinds_for("medication")))
         if found.subject:  # the general rules (no doses, no sharing, ask a pharmacist) apply to every named medicine
             self.kb.say(dispatcher, "medication")
         return []

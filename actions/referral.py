@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import KNOWLEDGE_ERRORS, Answers, KnowledgeAction, apologise, disclaim, latest_intent
 from actions.doctor_visit import carry_over_referral
 from actions.repository import KnowledgeRepository
-from actions.topics import QUESTION_TOPICS, SUBJECT_KINDS
+from actions.topics import QUESTION_TOPICS, kinds_for
 from actions.triage import (
     NO_RED_FLAGS,
     RED_FLAG_LEVELS,
@@ -74,7 +74,7 @@ class ValidateReferralForm(FormValidationAction):
         if value is None:
             topic = QUESTION_TOPICS.get(latest_intent(tracker))
             if topic:
-                self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, SUBJECT_KINDS))
+                self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, kinds_for(topic)))
                 disclaim(dispatcher)
                 dispatcher.utter_message(response="utter_back_to_assessment")
             else:

@@ -12,6 +12,18 @@ from rasa_sdk.types import DomainDict
 from actions.answers import KnowledgeAction, latest_intent
 
 SUBJECT_KINDS = ["condition", "trigger", "medication", "body_part"]
+KINDS_BY_TOPIC: Dict[str, List[str]] = {
+    "causes": ["condition", "medication", "body_part", "trigger"],
+    "triggers": ["trigger", "condition", "body_part"],
+    "medication": ["medication", "condition"],
+}
+"""Which subjects a topic's answer is about first ("water tablets ... at night": the tablets, for causes); the
+other topics take SUBJECT_KINDS."""
+
+
+def kinds_for(topic: str) -> List[str]:
+    return KINDS_BY_TOPIC.get(topic, SUBJECT_KINDS)
+
 
 TOPIC_BY_INTENT: Dict[str, str] = {
     "ask_overview": "overview",
@@ -47,9 +59,7 @@ class ActionAnswerCauses(KnowledgeAction):
         return "action_answer_causes"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        self.kb.say(
-            dispatcher, "causes", self.kb.mentioned(tracker, ["condition", "medication", "body_part", "trigger"])
-        )
+        self.kb.say(dispatcher, "causes", self.kb.mentioned(tracker, kinds_for("causes")))
         return []
 
 
@@ -60,7 +70,7 @@ class ActionAnswerTriggers(KnowledgeAction):
         return "action_answer_triggers"
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        self.kb.say(dispatcher, "triggers", self.kb.mentioned(tracker, ["trigger", "condition", "body_part"]))
+        self.kb.say(dispatcher, "triggers", self.kb.mentioned(tracker, kinds_for("triggers")))
         return []
 
 
@@ -72,5 +82,5 @@ class ActionAnswerTopic(KnowledgeAction):
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         topic = TOPIC_BY_INTENT.get(latest_intent(tracker), DEFAULT_TOPIC)
-        self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, SUBJECT_KINDS))
+        self.kb.say(dispatcher, topic, self.kb.mentioned(tracker, kinds_for(topic)))
         return []

@@ -169,6 +169,16 @@ async def test_two_questions_get_two_answers_in_order(repository, dispatcher, do
     assert responses(dispatcher).count(DISCLAIMER_RESPONSE) == 1
 
 
+async def test_each_part_of_two_questions_is_about_the_subject_its_topic_puts_first(repository, dispatcher, domain):
+    tracker = make_tracker(
+        "he's on water tablets and gets calf cramps at night. could it be the tablets and what can he do?",
+        "ask_causes+ask_self_care",
+        [entity("medication", "water tablets"), entity("trigger", "at night")],
+    )
+    await ActionAnswerParts(repository).run(dispatcher, tracker, domain)
+    assert answer_ids(dispatcher)[:2] == ["causes/medication:diuretic", "self_care/general"]
+
+
 def ranked(*pairs):
     return [{"name": name, "confidence": confidence} for name, confidence in pairs]
 
