@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Tuple
 
 import numpy as np
+import pytest
 import scipy.sparse
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.in_scope import InScope, about_a_leg_cramp
 from components.length_scaling import length_factor, scaled
 from components.multi_intent_guard import MultiIntentGuard, asks_two_things
 from components.narrative import Narrative
@@ -126,6 +128,39 @@ def test_questions_form_answers_and_stories_without_a_sign_keep_their_intent():
     ]
     WarningSigns({}).process(messages)
     assert [m.get(INTENT)["name"] for m in messages] == ["ask_causes", "inform", "report_symptoms", "report_symptoms"]
+
+
+@pytest.mark.parametrize(
+    "text, leg_cramp",
+    [
+        ("I always get cramps in my lower leg when I run. How can I avoid this?", True),
+        ("how do you get rid of a charlie horse", True),
+        ("a spasm in my left calf woke me up", True),
+        ("are period cramps the same thing? they go into my thighs", False),  # a neighbour, named
+        ("my husband kicks his legs all night, is that cramp?", False),  # restless legs told without the name
+        ("I get stomach cramps after running", False),
+        ("my feet are freezing every night", False),  # no cramp
+        ("writer's cramp in my hand", False),  # not the leg
+    ],
+)
+def test_a_leg_cramp_is_told_apart_from_its_neighbours(text, leg_cramp):
+    assert about_a_leg_cramp(text) is leg_cramp
+
+
+def test_a_leg_cramp_read_as_out_of_scope_gets_the_best_leg_cramp_intent():
+    texts = [
+        "I always get cramps in my lower leg when I run. How can I avoid this?",  # a leg cramp: in scope
+        "how do I stop period cramps in my thighs",  # a neighbour: stays
+        "tell me a joke about cramps",  # no leg: stays
+    ]
+    messages = [classified(t, "out_of_scope", ("greet", 0.1), ("ask_prevention", 0.05)) for t in texts]
+    InScope({}).process(messages)
+    assert [m.get(INTENT)["name"] for m in messages] == ["ask_prevention", "out_of_scope", "out_of_scope"]
+    assert messages[0].get(INTENT_RANKING_KEY) == [
+        {"name": "ask_prevention", "confidence": 0.85},
+        {"name": "greet", "confidence": 0.1},
+        {"name": "out_of_scope", "confidence": 0.05},
+    ]
 
 
 def test_a_story_that_asks_nothing_is_a_description_not_a_question():
