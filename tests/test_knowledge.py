@@ -82,6 +82,7 @@ ENTITY_KEYS = {
         "raloxifene",
         "oestrogen",
         "teriparatide",
+        "home_remedies",
     },
     "red_flag": set(RED_FLAG_LEVELS),
     "level": {"emergency", "urgent", "see_doctor", "self_care"},
@@ -289,7 +290,8 @@ CRAMPING_MEDICINES = {
 }
 KNOWN_ORGANISATIONS = re.compile(
     r"^(NHS|NHS inform|NHS 111|NICE CKS|Mayo Clinic|Merck Manual|MedlinePlus|Cleveland Clinic|US FDA|MHRA|"
-    r"American Family Physician|American Geriatrics Society Beers Criteria)(: .+)?$"
+    r"American Family Physician|American Geriatrics Society Beers Criteria|"
+    r"Medicine & Science in Sports & Exercise)(: .+)?$"
 )
 OWN_RECORDS = [a for a in SOURCE.answers if a.topic != "red_flags"]  # red_flags.yml has its own owner and tests
 
