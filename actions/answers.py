@@ -48,7 +48,7 @@ class Answers:
         A neighbouring condition the topic has no answer about gets its pointer instead: the leg-cramp answer
         ("how do I stop period cramps" -> preventing leg cramps) would answer a question nobody asked."""
         wanted = list(subjects)
-        neighbour = self.neighbour(topic, wanted)
+        neighbour = self.neighbour(wanted, topic)
         found = self.repository.answer(*((NEIGHBOURS_TOPIC, [neighbour]) if neighbour else (topic, wanted)))
         values: Dict[str, Any] = {
             "answer": found.text.replace("{emergency_number}", settings.EMERGENCY_NUMBER),
@@ -65,8 +65,9 @@ class Answers:
             dispatcher.utter_message(response="utter_knowledge_answer", **values)
         return found
 
-    def neighbour(self, topic: str, subjects: Sequence[SubjectRef]) -> Optional[SubjectRef]:
-        """The first of `subjects` that is a neighbouring condition `topic` has no answer about, if any."""
+    def neighbour(self, subjects: Sequence[SubjectRef], topic: Optional[str] = None) -> Optional[SubjectRef]:
+        """The first of `subjects` that is a neighbouring condition (one the `neighbours` topic has a pointer
+        for) and, when `topic` is given, that `topic` has no answer about; None if there is none."""
         if topic in (NEIGHBOURS_TOPIC, RED_FLAGS_TOPIC):
             return None
         for subject in subjects:

@@ -64,10 +64,10 @@ class ActionUnanswered(Action):
         try:
             if self.kb.warn_of_red_flags(dispatcher, tracker.latest_message.get("text") or ""):
                 return True
-            for subject in self.kb.mentioned(tracker, ["condition"]):  # out of scope or not understood alike
-                if NEIGHBOURS_TOPIC in self.kb.repository.covering(subject):
-                    self.kb.say(dispatcher, NEIGHBOURS_TOPIC, [subject])
-                    return True
+            neighbour = self.kb.neighbour(self.kb.mentioned(tracker, ["condition"]))  # out of scope or not understood
+            if neighbour:
+                self.kb.say(dispatcher, NEIGHBOURS_TOPIC, [neighbour])
+                return True
         except KNOWLEDGE_ERRORS:
             apologise(dispatcher, self.name())
             return True

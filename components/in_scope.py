@@ -30,12 +30,12 @@ LEG = re.compile(
     r"\b(?:legs?|calf|calfs|calves|calve|thighs?|feet|foot|hamstrings?|quads?|shins?|toes?|ankles?)\b", re.I
 )
 CHARLEY_HORSE = re.compile(r"\bcharl(?:ey|ie)[ -]?horses?\b", re.I)
-NEIGHBOURS_TOPIC = "neighbours"
 
 
 @functools.lru_cache(maxsize=1)
 def neighbour_terms() -> re.Pattern[str]:
     """Every term of the neighbouring conditions in the knowledge base, as one pattern."""
+    from actions.answers import NEIGHBOURS_TOPIC
     from actions.seed import load_source  # the knowledge base's YAML, read once, on first use
 
     source = load_source()
