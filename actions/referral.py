@@ -27,6 +27,10 @@ from actions.triage import (
 
 FORM_SLOTS = ["red_flags", "severity", "frequency", "duration", "treatment_helped"]
 REFERRAL_TOPIC = "when_to_see_doctor"
+STORY_ANSWER_TOPICS = {"medication": "medication", "trigger": "triggers"}
+"""What a story that starts the assessment is answered about first: the topic for each kind of subject it names."""
+STORY_ANSWER_KINDS = list(STORY_ANSWER_TOPICS)
+NIGHT = ("trigger", "night")
 
 
 def clear_form_slots() -> List[EventType]:
@@ -144,7 +148,9 @@ class ActionStopAssessment(Action):
 
 
 class ActionStartAssessment(Action):
-    """Before the first question: urgent advice for a warning sign told in the story that started the assessment.
+    """Before the first question: urgent advice for a warning sign told in the story that started the assessment;
+    without one, the answer about what the story says brought the cramps on (a trigger or a medicine it names:
+    "I did HIIT yesterday, I guess that was the reason"), so a story is answered before it is assessed.
 
     The warning signs it found answer the form's first question, so the assessment does not ask about them again,
     and the referral at its end takes them into account."""
@@ -165,5 +171,17 @@ class ActionStartAssessment(Action):
         if flags:
             disclaim(dispatcher)
             events.append(SlotSet("red_flags", ",".join(flags)))
+        else:
+            self.answer_what_was_told(dispatcher, tracker)
         dispatcher.utter_message(response="utter_start_assessment")
         return events
+
+    def answer_what_was_told(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        try:
+            told = self.kb.mentioned(tracker, STORY_ANSWER_KINDS)
+            told.sort(key=lambda subject: subject == NIGHT)  # "woke at night after a long run": the run first
+            if told:
+                self.kb.say(dispatcher, STORY_ANSWER_TOPICS[told[0][0]], told)
+                disclaim(dispatcher)
+        except KNOWLEDGE_ERRORS:
+            apologise(dispatcher, self.name())

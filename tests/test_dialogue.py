@@ -293,12 +293,39 @@ async def test_a_warning_sign_in_the_story_that_starts_the_assessment_comes_firs
     assert slot(events, "red_flags")
 
 
-async def test_a_story_without_a_warning_sign_starts_the_assessment_at_once(repository, dispatcher, domain):
+async def test_a_story_without_a_warning_sign_or_a_cause_starts_the_assessment_at_once(repository, dispatcher, domain):
     from actions.referral import ActionStartAssessment
 
-    text = "my dad gets cramps in his calves most nights, no swelling or redness, they go after a minute"
+    text = "my dad gets cramps in his calves, no swelling or redness, they go after a minute"
     events = await ActionStartAssessment(repository).run(dispatcher, make_tracker(text, "report_symptoms"), domain)
     assert responses(dispatcher) == ["utter_start_assessment"]
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    "text, entities, expected",
+    [
+        (
+            "I went for a long run yesterday and last night my calf cramped so badly it woke me",
+            [{"entity": "trigger", "value": "night"}, {"entity": "trigger", "value": "long run"}],
+            "triggers/trigger:exercise",  # the run, not the night it happened in
+        ),
+        (
+            "I started atorvastatin in the spring and my legs have cramped at night ever since",
+            [{"entity": "trigger", "value": "night"}, {"entity": "medication", "value": "atorvastatin"}],
+            "medication/medication:statin",
+        ),
+    ],
+)
+async def test_a_story_that_names_what_brought_the_cramps_on_is_answered_before_the_assessment(
+    repository, dispatcher, domain, text, entities, expected
+):
+    from actions.referral import ActionStartAssessment
+
+    tracker = make_tracker(text, "report_symptoms", entities=entities)
+    events = await ActionStartAssessment(repository).run(dispatcher, tracker, domain)
+    assert answer_ids(dispatcher) == [expected]
+    assert responses(dispatcher)[-2:] == [DISCLAIMER_RESPONSE, "utter_start_assessment"]
     assert events == []
 
 
