@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -31,6 +32,15 @@ STORY_ANSWER_TOPICS = {"medication": "medication", "trigger": "triggers"}
 """What a story that starts the assessment is answered about first: the topic for each kind of subject it names."""
 STORY_ANSWER_KINDS = list(STORY_ANSWER_TOPICS)
 NIGHT = ("trigger", "night")
+LINGERING = re.compile(r"\b(?:still|hours later|next day|day after|morning after|all day)\b", re.I)
+SORE = re.compile(r"\b(?:sore|soreness|aches?|aching|achy|tender|tight|taut|stiff|bruised|limp(?:ing)?)\b", re.I)
+"""A sentence with both tells of a muscle still sore after the cramp ("Hours later, my leg still aches"): the
+duration answer says that is normal for up to a day (a cramp that will not ease is a warning sign, read first)."""
+DURATION_TOPIC = "duration"
+
+
+def still_sore(text: str) -> bool:
+    return any(LINGERING.search(sentence) and SORE.search(sentence) for sentence in re.split(r"[.!?\n]+", text))
 
 
 def clear_form_slots() -> List[EventType]:
@@ -150,7 +160,8 @@ class ActionStopAssessment(Action):
 class ActionStartAssessment(Action):
     """Before the first question: urgent advice for a warning sign told in the story that started the assessment;
     without one, the answer about what the story says brought the cramps on (a trigger or a medicine it names:
-    "I did HIIT yesterday, I guess that was the reason"), so a story is answered before it is assessed.
+    "I did HIIT yesterday, I guess that was the reason") or, for a muscle still sore hours later, how long that
+    lasts, so a story is answered before it is assessed.
 
     The warning signs it found answer the form's first question, so the assessment does not ask about them again,
     and the referral at its end takes them into account."""
@@ -180,8 +191,13 @@ class ActionStartAssessment(Action):
         try:
             told = self.kb.mentioned(tracker, STORY_ANSWER_KINDS)
             told.sort(key=lambda subject: subject == NIGHT)  # "woke at night after a long run": the run first
-            if told:
+            sore = still_sore(tracker.latest_message.get("text") or "")
+            if told and not (told[0] == NIGHT and sore):  # soreness hours later before the night it came in
                 self.kb.say(dispatcher, STORY_ANSWER_TOPICS[told[0][0]], told)
-                disclaim(dispatcher)
+            elif sore:
+                self.kb.say(dispatcher, DURATION_TOPIC)
+            else:
+                return
+            disclaim(dispatcher)
         except KNOWLEDGE_ERRORS:
             apologise(dispatcher, self.name())

@@ -311,13 +311,18 @@ async def test_a_story_without_a_warning_sign_or_a_cause_starts_the_assessment_a
             "triggers/trigger:exercise",  # the run, not the night it happened in
         ),
         (
+            "it woke me at 3am. Hours later, my calf still aches and I'm limping a bit",
+            [{"entity": "trigger", "value": "night"}],
+            "duration/general",  # the soreness, not the night it happened in
+        ),
+        (
             "I started atorvastatin in the spring and my legs have cramped at night ever since",
             [{"entity": "trigger", "value": "night"}, {"entity": "medication", "value": "atorvastatin"}],
             "medication/medication:statin",
         ),
     ],
 )
-async def test_a_story_that_names_what_brought_the_cramps_on_is_answered_before_the_assessment(
+async def test_a_story_that_names_a_cause_or_soreness_is_answered_before_the_assessment(
     repository, dispatcher, domain, text, entities, expected
 ):
     from actions.referral import ActionStartAssessment
