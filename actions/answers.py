@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -29,6 +29,9 @@ RED_FLAGS_TOPIC = "red_flags"
 NEIGHBOURS_TOPIC = "neighbours"
 """Neighbouring conditions that are not leg cramps (period pain, growing pains, restless legs...): short pointers."""
 KNOWLEDGE_ERRORS = (SQLAlchemyError, AnswerNotFound)
+SISTER_TOPICS = {"causes": "triggers"}
+"""A question on the first topic about a trigger it has no answer for gets the second topic's answer about it:
+"why do my calves cramp after swimming?" asks what brings cramps on, not about calves in general."""
 
 
 class Answers:
@@ -49,7 +52,7 @@ class Answers:
         ("how do I stop period cramps" -> preventing leg cramps) would answer a question nobody asked."""
         wanted = list(subjects)
         neighbour = self.neighbour(wanted, topic)
-        found = self.repository.answer(*((NEIGHBOURS_TOPIC, [neighbour]) if neighbour else (topic, wanted)))
+        found = self.repository.answer(*((NEIGHBOURS_TOPIC, [neighbour]) if neighbour else self.sister(topic, wanted)))
         values: Dict[str, Any] = {
             "answer": found.text.replace("{emergency_number}", settings.EMERGENCY_NUMBER),
             "source": found.source,
@@ -64,6 +67,18 @@ class Answers:
         else:
             dispatcher.utter_message(response="utter_knowledge_answer", **values)
         return found
+
+    def sister(self, topic: str, subjects: List[SubjectRef]) -> Tuple[str, List[SubjectRef]]:
+        """(topic, subjects), or the sister topic and the trigger when a trigger named before any subject `topic`
+        has an answer about is one only the sister topic answers (SISTER_TOPICS)."""
+        sister = SISTER_TOPICS.get(topic)
+        for subject in subjects if sister else []:
+            covering = self.repository.covering(subject)
+            if topic in covering:
+                break
+            if subject[0] == "trigger" and sister in covering:
+                return str(sister), [subject]
+        return topic, subjects
 
     def neighbour(self, subjects: Sequence[SubjectRef], topic: Optional[str] = None) -> Optional[SubjectRef]:
         """The first of `subjects` that is a neighbouring condition (one the `neighbours` topic has a pointer

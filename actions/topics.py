@@ -13,12 +13,12 @@ from actions.answers import KnowledgeAction, latest_intent
 
 SUBJECT_KINDS = ["condition", "trigger", "medication", "body_part"]
 KINDS_BY_TOPIC: Dict[str, List[str]] = {
-    "causes": ["condition", "medication", "body_part", "trigger"],
+    "causes": ["condition", "medication", "trigger", "body_part"],
     "triggers": ["trigger", "condition", "body_part"],
     "medication": ["medication", "condition"],
 }
-"""Which subjects a topic's answer is about first ("water tablets ... at night": the tablets, for causes); the
-other topics take SUBJECT_KINDS."""
+"""Which subjects a topic's answer is about first ("water tablets ... at night": the tablets, for causes; "calves
+... after swimming": the swimming); the other topics take SUBJECT_KINDS."""
 
 
 def kinds_for(topic: str) -> List[str]:
