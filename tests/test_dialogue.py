@@ -88,25 +88,32 @@ async def test_a_story_with_a_question_gets_the_answer_then_the_offer(repository
     assert sent.index(DISCLAIMER_RESPONSE) < sent.index(OFFER_ASSESSMENT_RESPONSE)
 
 
-CAUSE_QUESTIONS_ABOUT_TRIGGERS = [
-    ("why do my calves cramp after swimming?", [("body_part", "calves"), ("trigger", "swimming")], "exercise"),
-    ("why do my calves cramp at night?", [("body_part", "calves"), ("trigger", "at night")], "night"),
-    ("why do my calves cramp on statins when I swim?", [("medication", "statins"), ("trigger", "swim")], "statin"),
-]
-EXPECTED_CAUSE_ANSWERS = {
-    "exercise": "triggers/trigger:exercise",  # causes has no answer about exercise: the triggers topic's
-    "night": "causes/trigger:night",
-    "statin": "causes/medication:statin",
-}
-
-
-@pytest.mark.parametrize("text, entities, expected", CAUSE_QUESTIONS_ABOUT_TRIGGERS)
+@pytest.mark.parametrize(
+    "text, entities, expected",
+    [
+        (
+            "why do my calves cramp after swimming?",
+            [("body_part", "calves"), ("trigger", "swimming")],
+            "triggers/trigger:exercise",  # causes has no answer about exercise: the triggers topic's
+        ),
+        (
+            "why do my calves cramp at night?",
+            [("body_part", "calves"), ("trigger", "at night")],
+            "causes/trigger:night",
+        ),
+        (
+            "why do my calves cramp on statins when I swim?",
+            [("medication", "statins"), ("trigger", "swim")],
+            "causes/medication:statin",
+        ),
+    ],
+)
 async def test_a_cause_question_about_a_trigger_gets_the_answer_about_that_trigger(
     repository, dispatcher, domain, text, entities, expected
 ):
     tracker = make_tracker(text, "ask_causes", [entity(kind, value) for kind, value in entities])
     await ActionAnswerCauses(repository).run(dispatcher, tracker, domain)
-    assert answer_ids(dispatcher)[0] == EXPECTED_CAUSE_ANSWERS[expected]
+    assert answer_ids(dispatcher)[0] == expected
 
 
 async def test_a_plain_question_gets_no_offer(repository, dispatcher, domain):
